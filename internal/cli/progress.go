@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/seccheck/seccheck/results"
+	"github.com/seccheck/seccheck/specs"
+)
+
+// progressPrinter shows live progress on stderr: a line redrawn in place on a terminal, or a
+// plain line every 5 s otherwise (CI logs).
+type progressPrinter struct {
+	w        io.Writer
+	tty      bool
+	phases   []time.Duration // scaled phase durations
+	total    time.Duration
+	snapshot func() results.Progress
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+func newProgressPrinter(w io.Writer, tty bool, spec *specs.Spec, scale float64, snapshot func() results.Progress) *progressPrinter {
+	p := &progressPrinter{w: w, tty: tty, snapshot: snapshot, stop: make(chan struct{}), done: make(chan struct{})}
+	if scale <= 0 {
+		scale = 1
+	}
+	for _, ph := range spec.Load.Phases {
+		d := time.Duration(float64(ph.Duration.D()) * scale)
+		p.phases = append(p.phases, d)
+		p.total += d
+	}
+	return p
+}
+
+func (p *progressPrinter) start() {
+	go func() {
+		defer close(p.done)
+		every := 5 * time.Second
+		if p.tty {
+			every = 250 * time.Millisecond
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		begin := time.Now()
+		var lastReq uint64
+		lastAt := begin
+		for {
+			select {
+			case <-p.stop:
+				if p.tty {
+					fmt.Fprint(p.w, "\r\033[K")
+				}
+				return
+			case now := <-t.C:
+				s := p.snapshot()
+				rps := float64(s.Requests-lastReq) / now.Sub(lastAt).Seconds()
+				lastReq, lastAt = s.Requests, now
+				line := p.line(now.Sub(begin), s, rps)
+				if p.tty {
+					fmt.Fprint(p.w, "\r\033[K"+line)
+				} else {
+					fmt.Fprintln(p.w, line)
+				}
+			}
+		}
+	}()
+}
+
+func (p *progressPrinter) line(elapsed time.Duration, s results.Progress, rps float64) string {
+	phase, acc := len(p.phases), time.Duration(0)
+	for i, d := range p.phases {
+		acc += d
+		if elapsed < acc {
+			phase = i + 1
+			break
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "phase %d/%d  %s/%s  %d req  %.0f rps  5xx %d  errors %d  findings %d",
+		phase, len(p.phases), clock(elapsed), clock(p.total), s.Requests, rps, s.Status5xx, s.Errors, s.Findings)
+	return b.String()
+}
+
+func (p *progressPrinter) finish() {
+	close(p.stop)
+	<-p.done
+}
+
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%02d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}

@@ -1,0 +1,178 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/seccheck/seccheck/results"
+	"github.com/seccheck/seccheck/specs"
+)
+
+// partialMagic starts every partial file; the number after "v" is the envelope version.
+const partialMagic = "seccheck.partial/v1\n"
+
+// Partial is one shard's raw, mergeable result: the aggregator's own encoding (HDR histograms,
+// counters, capped exemplars, timeline) plus what merging needs to judge the whole again (the
+// spec's thresholds, the phases as this shard ran them).
+type Partial struct {
+	SpecHash           string
+	Name               string
+	Shard, Shards      int
+	Seed               int64
+	Thresholds         specs.Thresholds
+	EndpointThresholds []*specs.Thresholds
+	Phases             []results.Phase
+	Stopped            string
+	Duration           time.Duration
+	Aggregate          []byte // results.Aggregator.MarshalBinary
+}
+
+// NewPartial captures a finished run as a Partial.
+func NewPartial(out *Outcome, opts Options, spec *specs.Spec) (*Partial, error) {
+	p := &Partial{
+		SpecHash: spec.Hash, Name: spec.Name, Shard: opts.Shard, Shards: opts.Shards, Seed: opts.Seed,
+		Thresholds: spec.Thresholds,
+	}
+	if p.Shards < 1 {
+		p.Shards = 1
+	}
+	for i := range spec.Endpoints {
+		p.EndpointThresholds = append(p.EndpointThresholds, spec.Endpoints[i].Thresholds)
+	}
+	if out.Report != nil {
+		p.Phases = out.Report.Phases
+		if out.Report.Partial {
+			p.Stopped = out.Report.PartialWhy
+		}
+	}
+	if out.Info != nil {
+		p.Duration = out.Info.Duration
+	}
+	b, err := out.Aggregator.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	p.Aggregate = b
+	return p, nil
+}
+
+// Write encodes the partial: the magic line, then gob.
+func (p *Partial) Write(w io.Writer) error {
+	if _, err := io.WriteString(w, partialMagic); err != nil {
+		return err
+	}
+	return gob.NewEncoder(w).Encode(p)
+}
+
+// ReadPartial decodes a partial file.
+func ReadPartial(path string) (*Partial, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	head := make([]byte, len(partialMagic))
+	if _, err := io.ReadFull(r, head); err != nil || !bytes.Equal(head, []byte(partialMagic)) {
+		return nil, fmt.Errorf("%s: not a seccheck partial (written with --out partial=PATH)", path)
+	}
+	var p Partial
+	if err := gob.NewDecoder(r).Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s: corrupt partial: %v", path, err)
+	}
+	return &p, nil
+}
+
+// Merge combines shard partials into one outcome with a report judged over the whole.
+// It refuses parts of different specs and duplicated shard indexes.
+func Merge(paths []string, parts []*Partial) (*Outcome, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("nothing to merge")
+	}
+	first := parts[0]
+	seen := map[int]string{}
+	var aggs []*results.Aggregator
+	for i, p := range parts {
+		if p.SpecHash != first.SpecHash {
+			return nil, fmt.Errorf("%s and %s come from different specs (spec hash %.12s vs %.12s): merge only the parts of one run", paths[0], paths[i], first.SpecHash, p.SpecHash)
+		}
+		if p.Shards != first.Shards {
+			return nil, fmt.Errorf("%s says %d shards, %s says %d: merge only the parts of one run", paths[0], first.Shards, paths[i], p.Shards)
+		}
+		if prev, dup := seen[p.Shard]; dup {
+			return nil, fmt.Errorf("%s and %s are both shard %d of %d", prev, paths[i], p.Shard, p.Shards)
+		}
+		seen[p.Shard] = paths[i]
+		agg, err := results.UnmarshalAggregator(p.Aggregate)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", paths[i], err)
+		}
+		aggs = append(aggs, agg)
+	}
+	merged, err := results.MergeParts(aggs...)
+	if err != nil {
+		return nil, err
+	}
+	ro := results.ReportOptions{
+		Thresholds: first.Thresholds, EndpointThresholds: first.EndpointThresholds,
+		Command: "merge", Seed: first.Seed, Phases: mergePhases(parts),
+	}
+	var why []string
+	for _, p := range parts {
+		if p.Duration > ro.Duration {
+			ro.Duration = p.Duration
+		}
+		if p.Stopped != "" {
+			why = append(why, fmt.Sprintf("shard %d: %s", p.Shard, p.Stopped))
+		}
+	}
+	if len(seen) != first.Shards {
+		why = append(why, fmt.Sprintf("%d of %d shards merged", len(seen), first.Shards))
+	}
+	if len(why) > 0 {
+		ro.Partial = true
+		ro.PartialWhy = joinWhy(why)
+	}
+	rep := merged.Report(ro)
+	rep.Shards = first.Shards
+	return &Outcome{Aggregator: merged, Report: rep}, nil
+}
+
+func joinWhy(why []string) string {
+	var b bytes.Buffer
+	for i, w := range why {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+// mergePhases adds the shards' per-phase counts: requested and sent add up, and so do the
+// achieved rates (the shards ran side by side).
+func mergePhases(parts []*Partial) []results.Phase {
+	var out []results.Phase
+	for _, p := range parts {
+		for i, ph := range p.Phases {
+			if i >= len(out) {
+				out = append(out, ph)
+				continue
+			}
+			o := &out[i]
+			o.Requested += ph.Requested
+			o.Sent += ph.Sent
+			o.AchievedRate += ph.AchievedRate
+			o.Rate += ph.Rate
+			o.RampTo += ph.RampTo
+			o.Concurrency += ph.Concurrency
+			o.Lagging = o.Lagging || ph.Lagging
+		}
+	}
+	return out
+}
