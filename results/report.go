@@ -46,6 +46,15 @@ type Stats struct {
 	Violations uint64            `json:"violations"`            // responses' violations, all rules
 	BytesIn    uint64            `json:"bytes_in"`
 	BytesOut   uint64            `json:"bytes_out"`
+	// ErrorSamples are redacted transport-error texts: per kind, the (at most 3) earliest.
+	ErrorSamples []ErrorSample `json:"error_samples,omitempty"`
+}
+
+// ErrorSample is one redacted transport error.
+type ErrorSample struct {
+	Kind string  `json:"kind"` // timeout, refused, reset, tls, other
+	Text string  `json:"text"`
+	AtS  float64 `json:"at_s"`
 }
 
 // Latency percentiles in milliseconds.

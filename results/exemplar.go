@@ -1,0 +1,237 @@
+package results
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Caps on what one exemplar holds, so that exemplars stay bounded whatever the target sends.
+const (
+	maxExemplars       = 3    // per finding
+	maxErrSamples      = 3    // per endpoint and transport-error kind
+	maxExcerpt         = 512  // bytes of body around the violation
+	maxExemplarHeaders = 64   // response headers kept per exemplar (by name order)
+	maxHeaderValue     = 1024 // bytes of one (joined) header value
+	maxErrText         = 512  // bytes of one transport error text
+)
+
+// exemplar is one redacted response kept as evidence. Its fields are exported for gob (partials).
+//
+// Exemplars of a finding are the maxExemplars smallest responses under exemplar.compare (At first,
+// then content). That order is total, so the kept subset depends only on the multiset of samples
+// and not on their order or on how the stream was split: merges are reproducible (invariant 3).
+type exemplar struct {
+	At      time.Duration
+	Status  int
+	Method  string
+	URL     string
+	Headers []headerKV // sorted by name
+	Body    string
+}
+
+type headerKV struct{ Name, Value string }
+
+func (e *exemplar) compare(o *exemplar) int {
+	if c := cmp.Compare(e.At, o.At); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(e.Status, o.Status); c != 0 {
+		return c
+	}
+	if c := strings.Compare(e.Method, o.Method); c != 0 {
+		return c
+	}
+	if c := strings.Compare(e.URL, o.URL); c != 0 {
+		return c
+	}
+	if c := strings.Compare(e.Body, o.Body); c != 0 {
+		return c
+	}
+	return slices.CompareFunc(e.Headers, o.Headers, func(a, b headerKV) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+}
+
+func (e *exemplar) report() Exemplar {
+	h := make(map[string]string, len(e.Headers))
+	for _, kv := range e.Headers {
+		h[kv.Name] = kv.Value
+	}
+	return Exemplar{Status: e.Status, Method: e.Method, URL: e.URL, Headers: h, BodyExcerpt: e.Body, AtS: e.At.Seconds()}
+}
+
+// admits reports whether a sample sent at `at` could enter list, kept to n smallest: a cheap test
+// that spares building (and redacting) an exemplar that would be dropped at once.
+func admits(list []exemplar, n int, at time.Duration) bool {
+	return len(list) < n || at <= list[len(list)-1].At
+}
+
+// keepSmallest inserts e into the sorted list and keeps its n smallest.
+func keepSmallest(list []exemplar, n int, e exemplar) []exemplar {
+	i, _ := slices.BinarySearchFunc(list, &e, func(a exemplar, b *exemplar) int { return a.compare(b) })
+	if i >= n {
+		return list
+	}
+	list = slices.Insert(list, i, e)
+	if len(list) > n {
+		list = list[:n]
+	}
+	return list
+}
+
+// mergeSmallest returns the n smallest of the union of two sorted lists, in a new slice.
+func mergeSmallest(a, b []exemplar, n int) []exemplar {
+	out := make([]exemplar, 0, min(n, len(a)+len(b)))
+	for len(out) < n && (len(a) > 0 || len(b) > 0) {
+		if len(b) == 0 || (len(a) > 0 && a[0].compare(&b[0]) <= 0) {
+			out = append(out, a[0])
+			a = a[1:]
+		} else {
+			out = append(out, b[0])
+			b = b[1:]
+		}
+	}
+	return out
+}
+
+// errSample is one redacted transport error text.
+type errSample struct {
+	At   time.Duration
+	Text string
+}
+
+func (e errSample) compare(o errSample) int {
+	if c := cmp.Compare(e.At, o.At); c != 0 {
+		return c
+	}
+	return strings.Compare(e.Text, o.Text)
+}
+
+func keepErrSample(list []errSample, e errSample) []errSample {
+	i, _ := slices.BinarySearchFunc(list, e, errSample.compare)
+	if i >= maxErrSamples {
+		return list
+	}
+	list = slices.Insert(list, i, e)
+	if len(list) > maxErrSamples {
+		list = list[:maxErrSamples]
+	}
+	return list
+}
+
+func mergeErrSamples(a, b []errSample) []errSample {
+	out := slices.Concat(a, b)
+	slices.SortFunc(out, errSample.compare)
+	if len(out) > maxErrSamples {
+		out = out[:maxErrSamples]
+	}
+	return slices.Clip(out)
+}
+
+// sampleView builds the redacted parts of one sample lazily, at most once per Add, because one
+// response can show several findings.
+type sampleView struct {
+	s   *Sample
+	red Redactor
+
+	haveURL, haveHeaders, haveBody bool
+	url                            string
+	headers                        []headerKV
+	body                           []byte // redacted
+}
+
+func (v *sampleView) reset(s *Sample, red Redactor) {
+	*v = sampleView{s: s, red: red}
+}
+
+// exemplar builds the exemplar of the sample; offset is the byte offset of the violation in the
+// body (-1: none, the excerpt starts at the beginning).
+func (v *sampleView) exemplar(offset int) exemplar {
+	if !v.haveURL {
+		v.url, v.haveURL = v.red.String(v.s.URL), true
+	}
+	if !v.haveHeaders {
+		v.headers, v.haveHeaders = redactHeaders(v.s, v.red), true
+	}
+	if !v.haveBody {
+		v.body, v.haveBody = v.red.Bytes(v.s.Body), true
+	}
+	if offset > len(v.s.Body) {
+		offset = len(v.s.Body)
+	}
+	if offset > 0 && len(v.body) != len(v.s.Body) {
+		// Redaction changed lengths: find where the offset moved to. A secret cut by the prefix
+		// is not matched there, which shifts the centre by less than its length; the excerpt
+		// itself is cut from the fully redacted body, so nothing unredacted can show.
+		offset = len(v.red.Bytes(v.s.Body[:offset]))
+	}
+	return exemplar{
+		At:      v.s.At,
+		Status:  v.s.Status,
+		Method:  v.s.Method,
+		URL:     v.url,
+		Headers: v.headers,
+		Body:    excerpt(v.body, offset, maxExcerpt),
+	}
+}
+
+func redactHeaders(s *Sample, red Redactor) []headerKV {
+	names := make([]string, 0, len(s.Header))
+	for k := range s.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if len(names) > maxExemplarHeaders {
+		names = names[:maxExemplarHeaders]
+	}
+	out := make([]headerKV, 0, len(names))
+	for _, k := range names {
+		// Redact the joined value before truncating it, so a cut can never expose part of a secret.
+		v := strings.ToValidUTF8(red.String(strings.Join(s.Header[k], ", ")), "\uFFFD")
+		name := strings.ToValidUTF8(red.String(k), "\uFFFD")
+		out = append(out, headerKV{Name: name, Value: truncateUTF8(v, maxHeaderValue)})
+	}
+	return out
+}
+
+// excerpt returns at most n bytes of b as valid UTF-8: the first n bytes when offset < 0, else a
+// window centred on offset. Edges move inward to rune boundaries; invalid bytes become U+FFFD.
+func excerpt(b []byte, offset, n int) string {
+	start, end := 0, len(b)
+	if len(b) > n {
+		if offset < 0 {
+			end = n
+		} else {
+			start = max(0, offset-n/2)
+			end = start + n
+			if end > len(b) {
+				end = len(b)
+				start = end - n
+			}
+		}
+	}
+	for start > 0 && start < end && !utf8.RuneStart(b[start]) {
+		start++
+	}
+	for end < len(b) && end > start && !utf8.RuneStart(b[end]) {
+		end--
+	}
+	return truncateUTF8(strings.ToValidUTF8(string(b[start:end]), "\uFFFD"), n)
+}
+
+// truncateUTF8 cuts valid UTF-8 s to at most n bytes on a rune boundary.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
