@@ -77,10 +77,14 @@ func (p *pool) acquire(ctx context.Context) (exhausted bool, err error) {
 
 func (p *pool) release() { <-p.slots }
 
-// queryTime is how long a list query holds its connection: 2 ms plus an exponential tail with a
-// 2 ms mean, so that concurrent requests overlap under a ramp the way real queries do.
+// queryTime is how long a list query holds its connection: 1 ms plus an exponential tail with a
+// 4 ms mean (5 ms on average). By Little's law a steady λ list requests per second keep λ·5ms
+// connections busy on average, and with random query times the busy count is roughly
+// Poisson(λ·5ms). So the demo spec's ramp (list-items peaking near 400/s, a mean of 2 busy)
+// overflows a pool of 4 on a few percent of requests near its peak and almost never below
+// 200/s, and one request at a time never does.
 func queryTime() time.Duration {
-	return 2*time.Millisecond + time.Duration(rand.ExpFloat64()*float64(2*time.Millisecond))
+	return time.Millisecond + time.Duration(rand.ExpFloat64()*float64(4*time.Millisecond))
 }
 
 type item struct {
