@@ -201,28 +201,35 @@ func redactHeaders(s *Sample, red Redactor) []headerKV {
 }
 
 // excerpt returns at most n bytes of b as valid UTF-8: the first n bytes when offset < 0, else a
-// window centred on offset. Edges move inward to rune boundaries; invalid bytes become U+FFFD.
+// window centred on offset. Edges move inward to rune boundaries; invalid bytes become U+FFFD,
+// and when that makes the text longer than n the window narrows until it fits.
 func excerpt(b []byte, offset, n int) string {
-	start, end := 0, len(b)
-	if len(b) > n {
-		if offset < 0 {
-			end = n
-		} else {
-			start = max(0, offset-n/2)
-			end = start + n
-			if end > len(b) {
-				end = len(b)
-				start = end - n
+	for width := n; ; {
+		start, end := 0, len(b)
+		if len(b) > width {
+			if offset < 0 {
+				end = width
+			} else {
+				start = max(0, offset-width/2)
+				end = start + width
+				if end > len(b) {
+					end = len(b)
+					start = end - width
+				}
 			}
 		}
+		for start > 0 && start < end && !utf8.RuneStart(b[start]) {
+			start++
+		}
+		for end < len(b) && end > start && !utf8.RuneStart(b[end]) {
+			end--
+		}
+		s := strings.ToValidUTF8(string(b[start:end]), "\uFFFD")
+		if len(s) <= n {
+			return s
+		}
+		width -= len(s) - n
 	}
-	for start > 0 && start < end && !utf8.RuneStart(b[start]) {
-		start++
-	}
-	for end < len(b) && end > start && !utf8.RuneStart(b[end]) {
-		end--
-	}
-	return truncateUTF8(strings.ToValidUTF8(string(b[start:end]), "\uFFFD"), n)
 }
 
 // truncateUTF8 cuts valid UTF-8 s to at most n bytes on a rune boundary.
