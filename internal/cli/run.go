@@ -223,19 +223,29 @@ func runLoad(ctx context.Context, p loadParams) error {
 }
 
 func writeOutputs(p loadParams, outcome *pipeline.Outcome, rep *results.Report) error {
+	// SECCHECK_TEST_WRITE_DELAY slows each report write so a test can deliver a signal while
+	// reports are being written. It only delays; it changes nothing that is written.
+	var delay time.Duration
+	if v, ok := p.lookupEnv("SECCHECK_TEST_WRITE_DELAY"); ok {
+		delay, _ = time.ParseDuration(v)
+	}
 	for _, o := range p.outs {
-		if o.Format != "partial" {
+		time.Sleep(delay)
+		if o.Format == "partial" {
+			part, err := pipeline.NewPartial(outcome, p.opts, p.spec)
+			if err != nil {
+				return fmt.Errorf("encoding partial: %w", err)
+			}
+			if err := results.WriteFileAtomic(o.Path, part.Write); err != nil {
+				return fmt.Errorf("writing partial %s: %w", o.Path, err)
+			}
 			continue
 		}
-		part, err := pipeline.NewPartial(outcome, p.opts, p.spec)
-		if err != nil {
-			return fmt.Errorf("encoding partial: %w", err)
-		}
-		if err := results.WriteFileAtomic(o.Path, part.Write); err != nil {
-			return fmt.Errorf("writing partial %s: %w", o.Path, err)
+		if err := writeReports([]Output{o}, rep); err != nil {
+			return err
 		}
 	}
-	return writeReports(p.outs, rep)
+	return nil
 }
 
 func renderTable(io *iostreams.IOStreams, rep *results.Report) error {
