@@ -1,0 +1,240 @@
+package attack
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/seccheck/seccheck/specs"
+)
+
+// initialWorkers is how many workers an open phase starts with; vegeta adds more, up to
+// max_workers, whenever all are busy at a tick.
+const initialWorkers = 16
+
+// Run sends the phases in order, one vegeta attacker each, and hands every result to sink from
+// one goroutine (keep it cheap: a slow sink slows the attack). It returns when the phases are
+// done, when ctx is cancelled (Stopped "interrupted") or when the abort rule fires (Stopped
+// "aborted: …"); in the last two cases sending stops at once and the requests in flight finish
+// (within target.timeout) and still reach the sink. The error is non-nil only when nothing
+// could run.
+func (a *Attack) Run(ctx context.Context, sink func(*Hit)) (*RunInfo, error) {
+	info := &RunInfo{Seed: a.cfg.seed, Shard: a.cfg.shard, Shards: a.cfg.shards}
+	start := a.cfg.startAt
+	if start.IsZero() {
+		start = time.Now()
+	}
+	info.Start = start
+	r := &runner{a: a, ctx: ctx, sink: sink, start: start, info: info, abort: a.spec.Load.AbortWhen}
+	r.targeter = func(t *vegeta.Target) error {
+		e := &a.plans[a.pick.at(r.picks.Add(1)-1)]
+		t.Method, t.URL, t.Body, t.Header = e.method, e.taggedURL, e.body, e.header
+		return nil
+	}
+
+	var due time.Duration // phase p is due at start + the planned durations before it
+	for p := range a.phases {
+		if !sleepUntil(ctx, start.Add(due)) {
+			break
+		}
+		due += a.phases[p].duration
+		info.Phases = append(info.Phases, r.phase(p))
+		if r.stopped != "" {
+			break
+		}
+	}
+	if r.stopped == "" && ctx.Err() != nil {
+		r.stopped = "interrupted"
+	}
+	info.Stopped = r.stopped
+	info.Duration = time.Since(start)
+	return info, nil
+}
+
+// runner is the state of one Run, owned by the goroutine draining results.
+type runner struct {
+	a        *Attack
+	ctx      context.Context
+	sink     func(*Hit)
+	start    time.Time
+	info     *RunInfo
+	abort    *specs.AbortRule
+	targeter vegeta.Targeter
+	picks    atomic.Uint64 // endpoint choices made, over the whole run
+	hit      Hit           // reused for every result
+	stopped  string
+}
+
+// phase runs phase p and drains its results.
+func (r *runner) phase(p int) PhaseInfo {
+	plan := r.a.phases[p]
+	t0 := time.Now()
+	pi := PhaseInfo{Index: p, Closed: plan.closed, Start: t0.Sub(r.start), Planned: plan.duration}
+
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	var atk *vegeta.Attacker
+	stopPhase := func() {
+		stopOnce.Do(func() {
+			close(stop)
+			if atk != nil {
+				atk.Stop()
+			}
+		})
+	}
+
+	var (
+		pacer       vegeta.Pacer
+		lin         *linearPacer
+		workers     uint64
+		maxWorkers  uint64
+		idle        bool
+		shardsFloat = float64(r.a.cfg.shards)
+	)
+	if plan.closed {
+		pi.Concurrency = plan.concurrency
+		pacer = vegeta.ConstantPacer{} // rate 0: next hit as soon as a worker is free
+		workers, maxWorkers = uint64(plan.concurrency), uint64(plan.concurrency)
+		idle = plan.concurrency == 0
+	} else {
+		lin = newLinearPacer(plan.r0, plan.r1, plan.duration, r.a.cfg.shard, r.a.cfg.shards, stop)
+		pacer = lin
+		pi.Rate, pi.RampTo = plan.r0/shardsFloat, plan.r1/shardsFloat
+		pi.Requested = lin.count
+		pi.RequestedRate = float64(lin.count) / plan.duration.Seconds()
+		maxWorkers = r.a.maxWorkers
+		workers = min(initialWorkers, maxWorkers)
+		idle = lin.count == 0
+	}
+	if idle { // a pause (rate 0), or a shard with no share of this phase
+		if !sleepUntil(r.ctx, t0.Add(plan.duration)) {
+			pi.Cut = true
+		}
+		pi.Duration = time.Since(t0)
+		return pi
+	}
+
+	atk = vegeta.NewAttacker(
+		vegeta.Client(r.a.client), // first: options after it must not touch the transport
+		vegeta.Workers(workers),
+		vegeta.MaxWorkers(maxWorkers),
+		vegeta.MaxBody(r.a.maxBody),
+	)
+	watched := make(chan struct{})
+	go func() {
+		select {
+		case <-r.ctx.Done():
+			stopPhase()
+		case <-watched:
+		}
+	}()
+
+	t0 = time.Now()
+	pi.Start = t0.Sub(r.start)
+	offset := pi.Start
+	h := &r.hit
+	info := r.info
+	for res := range atk.Attack(r.targeter, pacer, plan.duration, "") {
+		if res.URL == "" { // a targeter error; ours never fails
+			continue
+		}
+		ep := endpointOf(res.URL)
+		sent := res.Timestamp.Sub(t0)
+		intended := sent
+		if lin != nil {
+			intended = lin.due(res.Seq)
+			if late := sent - intended; late > pi.MaxLateness {
+				pi.MaxLateness = late
+			}
+		}
+		e := &r.a.plans[ep]
+		*h = Hit{
+			Endpoint: ep, Phase: p, At: offset + intended,
+			Latency: sent + res.Latency - intended, Service: res.Latency,
+			Status: int(res.Code), Header: res.Headers, Body: res.Body,
+			BytesIn: res.BytesIn, BytesOut: res.BytesOut,
+			Method: e.method, URL: e.url, Credentialed: e.credentialed,
+		}
+		if h.Latency < h.Service {
+			h.Latency = h.Service
+		}
+		pi.Sent++
+		info.Hits++
+		if res.Code == 0 {
+			kind := classifyText(res.Error)
+			if kind == "" {
+				kind = KindOther
+			}
+			h.Err, h.ErrKind = &TransportError{Kind: kind, Msg: stripURLPrefix(res.Error)}, kind
+			info.Errors++
+		} else {
+			info.Responses++
+			if res.Code >= 500 && res.Code < 600 {
+				info.Status5xx++
+			}
+			if r.abort != nil && r.stopped == "" && r.abortNow() {
+				r.stopped = fmt.Sprintf("aborted: rate_5xx %s after %d responses", thresholdText(r.abort.Rate5xx), info.Responses)
+				stopPhase()
+			}
+		}
+		r.sink(h)
+	}
+	close(watched)
+
+	select {
+	case <-stop:
+		pi.Cut = true
+	default:
+	}
+	pi.Duration = time.Since(t0)
+	span := plan.duration
+	if pi.Cut {
+		span = pi.Duration
+	}
+	if span > 0 {
+		pi.AchievedRate = float64(pi.Sent) / span.Seconds()
+	}
+	pi.Lagging = !pi.Cut && !plan.closed && float64(pi.Sent) < 0.95*float64(pi.Requested)
+	return pi
+}
+
+// abortNow applies the abort rule: once at least After responses arrived, the fraction of them
+// that are 5xx is judged by the rule's threshold.
+func (r *runner) abortNow() bool {
+	n := r.info.Responses
+	if n == 0 || n < uint64(r.abort.After) || r.abort.Rate5xx.Op == "" {
+		return false
+	}
+	return r.abort.Rate5xx.Holds(float64(r.info.Status5xx) / float64(n))
+}
+
+func thresholdText(t specs.Threshold) string {
+	if t.Raw != "" {
+		return t.Raw
+	}
+	if t.Unit == "%" {
+		return t.Op + " " + strconv.FormatFloat(t.Value*100, 'f', -1, 64) + "%"
+	}
+	return t.Op + " " + strconv.FormatFloat(t.Value, 'f', -1, 64)
+}
+
+// sleepUntil waits until t; false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,121 @@
+package attack
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/seccheck/seccheck/specs"
+)
+
+// maxRedirects bounds same-host redirects when target.follow_redirects is on; the last 3xx is
+// then the response.
+const maxRedirects = 10
+
+// newClient builds the one HTTP client of an attack, shared by its phases so connections are
+// reused. It is built here, not with vegeta's options, because vegeta's transport options panic
+// after Client() and its transport un-gzips bodies, which hides the headers the server sent.
+//
+//   - TLS from the spec (insecure_skip_verify, ca_file, client_cert/client_key); HTTP/2 by ALPN
+//     over TLS when target.http2, else HTTP/1.1 only.
+//   - No transparent gzip (DisableCompression): headers and bodies arrive as sent.
+//   - No proxy from the environment: traffic goes only where the spec says (invariant 7).
+//   - conns idle connections kept per host: as many as requests in flight.
+//   - Redirects are responses; with target.follow_redirects, only those to the same scheme
+//     and host:port are followed, at most maxRedirects.
+//   - X-Vegeta-* headers are stripped before the request leaves.
+func newClient(t *specs.Target, conns int) (*http.Client, error) {
+	tlsConf, err := tlsConfig(t)
+	if err != nil {
+		return nil, err
+	}
+	timeout := timeoutOf(t)
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(t.HTTP2)
+	tr := &http.Transport{
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tlsConf,
+		TLSHandshakeTimeout: timeout,
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     90 * time.Second,
+		Protocols:           protocols,
+	}
+	follow := t.FollowRedirects
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: stripVegetaHeaders{tr},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			first := via[0].URL
+			if !follow || len(via) > maxRedirects || req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}, nil
+}
+
+func timeoutOf(t *specs.Target) time.Duration {
+	if t.Timeout <= 0 {
+		return specs.DefaultTimeout.D()
+	}
+	return t.Timeout.D()
+}
+
+// tlsConfig loads the spec's TLS material. Failures are *SetupError.
+func tlsConfig(t *specs.Target) (*tls.Config, error) {
+	c := &tls.Config{InsecureSkipVerify: t.InsecureSkipVerify}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, &SetupError{What: "target.ca_file", Err: err}
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &SetupError{What: "target.ca_file", Err: errors.New(t.CAFile + ": no PEM certificate found")}
+		}
+		c.RootCAs = pool
+	}
+	switch {
+	case t.ClientCert != "" && t.ClientKey != "":
+		pair, err := tls.LoadX509KeyPair(t.ClientCert, t.ClientKey)
+		if err != nil {
+			return nil, &SetupError{What: "target.client_cert/client_key", Err: err}
+		}
+		c.Certificates = []tls.Certificate{pair}
+	case t.ClientCert != "":
+		return nil, &SetupError{What: "target.client_key", Err: errors.New("missing: client_cert needs client_key")}
+	case t.ClientKey != "":
+		return nil, &SetupError{What: "target.client_cert", Err: errors.New("missing: client_key needs client_cert")}
+	}
+	return c, nil
+}
+
+// stripVegetaHeaders removes the X-Vegeta-Seq and X-Vegeta-Attack headers vegeta adds to every
+// request: the target must see the spec's request, nothing else.
+//
+// It edits the request in place, which RoundTripper implementations normally must not do. Here
+// it is safe: vegeta builds a fresh request for every hit and never reads it again, and
+// http.Client copies the headers it needs for redirects before the first round trip.
+type stripVegetaHeaders struct{ next http.RoundTripper }
+
+func (s stripVegetaHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
+	if _, ok := r.Header["X-Vegeta-Seq"]; ok {
+		delete(r.Header, "X-Vegeta-Seq")
+		delete(r.Header, "X-Vegeta-Attack")
+	}
+	return s.next.RoundTrip(r)
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the transport.
+func (s stripVegetaHeaders) CloseIdleConnections() {
+	if c, ok := s.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
