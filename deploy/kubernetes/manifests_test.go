@@ -714,8 +714,8 @@ func kubeletExpand(s string, env map[string]string) string {
 	return b.String()
 }
 
-// runScript runs a container's script with /bin/sh, with /results rewritten to dir and a fake
-// `seccheck` first on PATH that records its arguments and exits with exitCode.
+// runScript runs a container's script with the sh on PATH, with /results rewritten to dir and
+// a fake `seccheck` first on PATH that records its arguments and exits with exitCode.
 func runScript(t *testing.T, sh, dir string, exitCode int, env map[string]string) (code int, args string, stderr string) {
 	t.Helper()
 	shell, err := exec.LookPath("sh")
