@@ -7,32 +7,38 @@ import "time"
 
 // Spec is a decoded, defaulted and validated spec v1. Field names are the public contract.
 type Spec struct {
-	Version    int        `yaml:"version" json:"version"`
+	Version    int        `yaml:"version" json:"version" jsonschema:"required,enum=1"`
 	Name       string     `yaml:"name" json:"name"`
-	Target     Target     `yaml:"target" json:"target"`
-	Auth       *Auth      `yaml:"auth,omitempty" json:"auth,omitempty"`
-	Endpoints  []Endpoint `yaml:"endpoints" json:"endpoints"`
-	Load       Load       `yaml:"load" json:"load"`
+	Target     Target     `yaml:"target" json:"target" jsonschema:"required"`
+	Auth       *Auth      `yaml:"auth,omitempty" json:"auth,omitempty" secret:"all"`
+	Endpoints  []Endpoint `yaml:"endpoints" json:"endpoints" jsonschema:"required,minItems=1"`
+	Load       LoadPlan   `yaml:"load" json:"load"`
 	Checks     Checks     `yaml:"checks" json:"checks"`
 	Thresholds Thresholds `yaml:"thresholds" json:"thresholds"`
 
 	// Filled by the loader, not part of the YAML.
-	File    string   `yaml:"-" json:"-"` // path as given
-	Dir     string   `yaml:"-" json:"-"` // relative paths (ca_file, body_file) resolve here
-	Hash    string   `yaml:"-" json:"-"` // sha256 of the file bytes (before interpolation), hex
-	Secrets []string `yaml:"-" json:"-"` // values from ${ENV} in headers/body and every auth value
+	File string `yaml:"-" json:"-"` // path as given
+	Dir  string `yaml:"-" json:"-"` // relative paths (ca_file, body_file) resolve here
+	Hash string `yaml:"-" json:"-"` // sha256 of the file bytes (before interpolation), hex
+	// Secrets are the values to redact from every output: each value substituted from ${ENV} into
+	// target.headers, an endpoint's headers, body or body_file content; every value of an auth
+	// block (bearer token, basic user and password, header value — not the header's name); and
+	// base64(user:password) of each basic block. See Redactor.
+	Secrets []string `yaml:"-" json:"-"`
+
+	redactor *Redactor // built by Parse from Secrets
 }
 
 // Target is where traffic goes and how it is sent.
 type Target struct {
-	URL                string            `yaml:"url" json:"url"`
+	URL                string            `yaml:"url" json:"url" jsonschema:"required"`
 	Timeout            Duration          `yaml:"timeout" json:"timeout"` // default 10s
 	HTTP2              bool              `yaml:"http2" json:"http2"`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
 	CAFile             string            `yaml:"ca_file" json:"ca_file"`         // resolved against Spec.Dir
 	ClientCert         string            `yaml:"client_cert" json:"client_cert"` // resolved against Spec.Dir
 	ClientKey          string            `yaml:"client_key" json:"client_key"`   // resolved against Spec.Dir
-	Headers            map[string]string `yaml:"headers" json:"headers"`
+	Headers            map[string]string `yaml:"headers" json:"headers" secret:"env" check:"headers"`
 	MaxBody            Size              `yaml:"max_body" json:"max_body"` // default 1MiB
 	// FollowRedirects lets seccheck follow redirects to the same host (default false: a 3xx is a
 	// response to check). Redirects to another host are never followed.
@@ -56,20 +62,20 @@ type BasicAuth struct {
 
 // HeaderAuth sends a credential in a header of its own (X-API-Key: …).
 type HeaderAuth struct {
-	Name  string `yaml:"name" json:"name"`
+	Name  string `yaml:"name" json:"name" secret:"no"` // a header name, not a credential
 	Value string `yaml:"value" json:"value"`
 }
 
 // Endpoint is one request shape.
 type Endpoint struct {
-	Name     string            `yaml:"name" json:"name"`     // default "METHOD path"
-	Method   string            `yaml:"method" json:"method"` // default GET
-	Path     string            `yaml:"path" json:"path"`     // starts with "/"
-	Weight   int               `yaml:"weight" json:"weight"` // default 1
-	Headers  map[string]string `yaml:"headers" json:"headers"`
-	Body     string            `yaml:"body" json:"body"`
-	BodyFile string            `yaml:"body_file" json:"body_file"`           // resolved against Spec.Dir; loaded into Body by the loader
-	Auth     *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"` // nil: inherit Spec.Auth
+	Name     string            `yaml:"name" json:"name"`                       // default "METHOD path"
+	Method   string            `yaml:"method" json:"method"`                   // default GET
+	Path     string            `yaml:"path" json:"path" jsonschema:"required"` // starts with "/"
+	Weight   int               `yaml:"weight" json:"weight"`                   // default 1
+	Headers  map[string]string `yaml:"headers" json:"headers" secret:"env" check:"headers"`
+	Body     string            `yaml:"body" json:"body" secret:"env"`
+	BodyFile string            `yaml:"body_file" json:"body_file"`                        // resolved against Spec.Dir; loaded into Body by the loader
+	Auth     *Auth             `yaml:"auth,omitempty" json:"auth,omitempty" secret:"all"` // nil: inherit Spec.Auth
 	Expect   Expect            `yaml:"expect" json:"expect"`
 	// Checks as written for this endpoint (merged over the global ones by the loader into Effective).
 	Checks     *Checks     `yaml:"checks,omitempty" json:"checks,omitempty"`
@@ -110,8 +116,9 @@ func (m StatusMatcher) Match(status int) bool {
 	return status/100 == m.Class
 }
 
-// Load is the traffic plan.
-type Load struct {
+// LoadPlan is the traffic plan (the spec's `load` block). It is not called Load: that is the
+// function that reads a spec file.
+type LoadPlan struct {
 	Phases     []Phase    `yaml:"phases" json:"phases"`
 	MaxWorkers int        `yaml:"max_workers" json:"max_workers"` // default 1024
 	AbortWhen  *AbortRule `yaml:"abort_when,omitempty" json:"abort_when,omitempty"`
@@ -146,7 +153,7 @@ type Checks struct {
 // HeaderChecks lists required and forbidden response headers. Require keys are header names
 // (case-insensitive; the loader canonicalises them with http.CanonicalHeaderKey).
 type HeaderChecks struct {
-	Require map[string]HeaderRule `yaml:"require" json:"require"`
+	Require map[string]HeaderRule `yaml:"require" json:"require" check:"headers"`
 	Forbid  []ForbidRule          `yaml:"forbid" json:"forbid"`
 }
 
@@ -158,7 +165,7 @@ type HeaderRule struct {
 	Equals            string       `yaml:"equals,omitempty" json:"equals,omitempty"`                         // case-insensitive, trimmed
 	OneOf             []string     `yaml:"one_of,omitempty" json:"one_of,omitempty"`                         // case-insensitive tokens
 	Contains          string       `yaml:"contains,omitempty" json:"contains,omitempty"`                     // case-insensitive substring
-	Matches           string       `yaml:"matches,omitempty" json:"matches,omitempty"`                       // RE2
+	Matches           string       `yaml:"matches,omitempty" json:"matches,omitempty" check:"re2"`           // RE2
 	Single            *bool        `yaml:"single,omitempty" json:"single,omitempty"`                         // repeated header is a violation
 	MinMaxAge         *int64       `yaml:"min_max_age,omitempty" json:"min_max_age,omitempty"`               // HSTS
 	IncludeSubdomains *bool        `yaml:"include_subdomains,omitempty" json:"include_subdomains,omitempty"` // HSTS
@@ -182,13 +189,13 @@ type ForbidTokens map[string][]string
 // In YAML a bare string is the name.
 type ForbidRule struct {
 	Name    string `yaml:"name" json:"name"`
-	Matches string `yaml:"matches,omitempty" json:"matches,omitempty"`
+	Matches string `yaml:"matches,omitempty" json:"matches,omitempty" check:"re2"`
 }
 
 // BodyChecks configures body inspection.
 type BodyChecks struct {
-	Leaks  string   `yaml:"leaks" json:"leaks"`   // builtin | none
-	Forbid []string `yaml:"forbid" json:"forbid"` // extra RE2 patterns
+	Leaks  string   `yaml:"leaks" json:"leaks"`               // builtin | none
+	Forbid []string `yaml:"forbid" json:"forbid" check:"re2"` // extra RE2 patterns
 }
 
 // CookieChecks constrains every Set-Cookie (deletion cookies excepted).
@@ -259,3 +266,7 @@ const (
 	DefaultMaxWorkers = 1024
 	DefaultLeaks      = "builtin"
 )
+
+// DefaultPhase is the plan of a spec whose load block has no phases: ten seconds at ten
+// requests a second, enough to see sporadic failures without stressing a staging service.
+var DefaultPhase = Phase{Duration: Duration(10 * time.Second), Rate: 10}
