@@ -195,6 +195,15 @@ func micros(d time.Duration) int64 {
 // Meta returns the meta the aggregator was built with (Redactor omitted once decoded).
 func (a *Aggregator) Meta() Meta { return a.meta }
 
+// SetRedactor sets the Redactor of an aggregator, for one decoded from a partial result that
+// will Add more samples. It must not be called while Add runs.
+func (a *Aggregator) SetRedactor(r Redactor) {
+	a.meta.Redactor, a.red = r, r
+	if r == nil {
+		a.red = noRedactor{}
+	}
+}
+
 // Add folds one sample in. It keeps nothing of s.Header or s.Body beyond redacted copies in
 // exemplars. A transport failure (Err set or Status 0) counts as an error and is not recorded in
 // the latency histograms (a refused connection is not a fast response). Latency is recorded as

@@ -153,7 +153,8 @@ func (a *Aggregator) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalAggregator decodes a partial result written by MarshalBinary. The aggregator it
-// returns has no Redactor (its kept content is already redacted); Add on it redacts nothing.
+// returns has no Redactor (its kept content is already redacted): before adding samples to it,
+// give it one with SetRedactor.
 func UnmarshalAggregator(data []byte) (*Aggregator, error) {
 	if len(data) < len(partialMagic)+2 || string(data[:len(partialMagic)]) != partialMagic {
 		return nil, errors.New("results: not a seccheck partial result (bad magic)")
@@ -168,6 +169,10 @@ func UnmarshalAggregator(data []byte) (*Aggregator, error) {
 	}
 	var w wirePartial
 	if err := gob.NewDecoder(io.LimitReader(zr, maxPartialSize)).Decode(&w); err != nil {
+		return nil, fmt.Errorf("results: corrupt partial result: %w", err)
+	}
+	// Read to the end so that gzip verifies its checksum: gob may stop before a truncation.
+	if _, err := io.Copy(io.Discard, io.LimitReader(zr, maxPartialSize)); err != nil {
 		return nil, fmt.Errorf("results: corrupt partial result: %w", err)
 	}
 	corrupt := func(format string, args ...any) error {
