@@ -43,7 +43,7 @@ type Response struct {
 // header.missing, header.value, header.forbidden, cookie.flags, status.unexpected,
 // body.leak.<kind>, body.pattern.
 type Violation struct {
-	Rule     string   // e.g. "header.missing", "body.leak.python_traceback"
+	Rule     string // e.g. "header.missing", "body.leak.python_traceback"
 	Severity Severity
 	Header   string // lower-case header name for header rules, "" otherwise
 	Kind     string // leak kind or pattern for body rules, "" otherwise
