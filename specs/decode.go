@@ -425,7 +425,10 @@ func validHeaderName(s string) bool {
 
 // suggest returns ` (did you mean "x"?)` for the closest known name, or the list of names.
 func suggest(name string, names []string) string {
-	best, bestDist := "", 3
+	best, bestDist := "", 2 // a typo of one edit; two for longer names
+	if len(name) >= 6 {
+		bestDist = 3
+	}
 	for _, n := range names {
 		if dist := editDistance(strings.ToLower(name), n); dist < bestDist {
 			best, bestDist = n, dist

@@ -237,7 +237,7 @@ func (d *decoder) loadBodyFile(ep *Endpoint, path string) {
 
 func (d *decoder) validateLoad(l *LoadPlan) {
 	if len(l.Phases) == 0 {
-		l.Phases = []Phase{DefaultPhase}
+		defer func() { l.Phases = []Phase{DefaultPhase} }()
 	}
 	for i := range l.Phases {
 		p := &l.Phases[i]
