@@ -173,3 +173,12 @@ func longReport() *results.Report {
 		{Index: 1, Model: "closed", StartS: 3600, DurationS: 7200, Concurrency: 64, AchievedRate: 103}}
 	return r
 }
+
+type resultsReport = results.Report
+
+// partialReport is the rich run, interrupted.
+func partialReport() *results.Report {
+	r := richReport()
+	r.Partial, r.PartialWhy = true, "interrupted"
+	return r
+}

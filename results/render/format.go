@@ -135,6 +135,14 @@ func subject(f results.Finding) string {
 	}
 }
 
+// ruleAndSubject is "header.missing x-frame-options", or the rule alone when it has no subject.
+func ruleAndSubject(f results.Finding) string {
+	if s := subject(f); s != "-" {
+		return f.Rule + " " + s
+	}
+	return f.Rule
+}
+
 // ruleBypass is the finding that sent us here (DESIGN.md): headers present on successes and
 // missing on errors. Every renderer shows it first.
 const ruleBypass = "header.bypass_on_error"

@@ -91,6 +91,7 @@ type findingView struct {
 type exemplarView struct {
 	Number, Status, Method, URL, At string
 	Headers                         []kv
+	Missing                         string // the required header this response lacked
 	Body                            string
 	StatusClass                     string
 }
@@ -159,7 +160,7 @@ func newHTMLView(r *results.Report) htmlView {
 	v.Total = newEndpointRow("all endpoints", "", "", t, len(r.Findings))
 	for _, p := range r.Phases {
 		v.Phases = append(v.Phases, phaseRow{Index: strconv.Itoa(p.Index + 1), Model: printable(p.Model, false),
-			Start: fmtSeconds(p.StartS), Duration: fmtSeconds(p.DurationS), Asked: phaseAsked(p),
+			Start: fmtSeconds(p.StartS), Duration: fmtSeconds(p.DurationS), Asked: strings.ReplaceAll(phaseAsked(p), "->", "→"),
 			Achieved: fmtRate(p.AchievedRate) + "/s", Sent: fmtCount(p.Sent), Lagging: p.Lagging})
 	}
 	for i, f := range orderedFindings(r) {
@@ -177,6 +178,9 @@ func newHTMLView(r *results.Report) htmlView {
 			}
 			ev := newExemplarView(e)
 			ev.Number = strconv.Itoa(j + 1)
+			if _, sent := e.Headers[f.Header]; !sent && (f.Rule == ruleBypass || f.Rule == "header.missing") {
+				ev.Missing = printable(f.Header, false)
+			}
 			fv.Exemplars = append(fv.Exemplars, ev)
 		}
 		v.Findings = append(v.Findings, fv)

@@ -43,18 +43,21 @@ type (
 		Suites   []junitSuite `xml:"testsuite"`
 	}
 	junitSuite struct {
-		Name       string          `xml:"name,attr"`
-		Tests      int             `xml:"tests,attr"`
-		Failures   int             `xml:"failures,attr"`
-		Errors     int             `xml:"errors,attr"`
-		Skipped    int             `xml:"skipped,attr"`
-		Time       string          `xml:"time,attr"`
-		Timestamp  string          `xml:"timestamp,attr"`
-		Hostname   string          `xml:"hostname,attr"`
-		ID         int             `xml:"id,attr"`
-		Package    string          `xml:"package,attr"`
-		Properties []junitProperty `xml:"properties>property,omitempty"`
-		Cases      []junitCase     `xml:"testcase"`
+		Name       string           `xml:"name,attr"`
+		Tests      int              `xml:"tests,attr"`
+		Failures   int              `xml:"failures,attr"`
+		Errors     int              `xml:"errors,attr"`
+		Skipped    int              `xml:"skipped,attr"`
+		Time       string           `xml:"time,attr"`
+		Timestamp  string           `xml:"timestamp,attr"`
+		Hostname   string           `xml:"hostname,attr"`
+		ID         int              `xml:"id,attr"`
+		Package    string           `xml:"package,attr"`
+		Properties *junitProperties `xml:"properties,omitempty"`
+		Cases      []junitCase      `xml:"testcase"`
+	}
+	junitProperties struct {
+		List []junitProperty `xml:"property"`
 	}
 	junitProperty struct {
 		Name  string `xml:"name,attr"`
@@ -139,12 +142,12 @@ func junitDocument(r *results.Report) junitSuites {
 	}
 	for _, e := range r.Endpoints {
 		s := suite(e.Name)
-		s.Properties = []junitProperty{
+		s.Properties = &junitProperties{List: []junitProperty{
 			{"method", xmlSafe(e.Method)}, {"path", xmlSafe(e.Path)},
 			{"requests", strconv.FormatUint(e.Requests, 10)},
 			{"rate_5xx", strconv.FormatFloat(e.Rate5xx, 'g', -1, 64)},
 			{"latency_p99_ms", strconv.FormatFloat(e.Latency.P99, 'g', -1, 64)},
-		}
+		}}
 	}
 	byEndpoint := map[string][]results.Finding{}
 	for _, f := range orderedFindings(r) {
@@ -275,12 +278,12 @@ func familyCase(name, classname string, fs []results.Finding) junitCase {
 	var total uint64
 	for i, f := range fs {
 		total += f.Count
-		msgs = append(msgs, fmt.Sprintf("%s %s: %s responses (%s)", f.Rule, subject(f), fmtCount(f.Count), fmtStatuses(f.ByStatus)))
+		msgs = append(msgs, fmt.Sprintf("%s: %s responses (%s)", ruleAndSubject(f), fmtCount(f.Count), fmtStatuses(f.ByStatus)))
 		if i > 0 {
 			text.WriteString("\n")
 		}
-		fmt.Fprintf(&text, "[%s] %s %s: %s responses, statuses %s, first at %.1fs\n",
-			f.Severity, f.Rule, subject(f), fmtCount(f.Count), fmtStatuses(f.ByStatus), f.FirstAtS)
+		fmt.Fprintf(&text, "[%s] %s: %s responses, statuses %s, first at %s\n",
+			f.Severity, ruleAndSubject(f), fmtCount(f.Count), fmtStatuses(f.ByStatus), fmtSeconds(f.FirstAtS))
 		if f.Message != "" {
 			fmt.Fprintf(&text, "  %s\n", f.Message)
 		}
@@ -288,7 +291,8 @@ func familyCase(name, classname string, fs []results.Finding) junitCase {
 			ex := f.Exemplars[0]
 			fmt.Fprintf(&text, "  exemplar: %s %s -> %d\n", ex.Method, ex.URL, ex.Status)
 			if ex.BodyExcerpt != "" {
-				fmt.Fprintf(&text, "  body: %s\n", truncate(printable(ex.BodyExcerpt, false), 300))
+				body := truncate(printable(ex.BodyExcerpt, true), 400)
+				fmt.Fprintf(&text, "  body:\n    %s\n", strings.ReplaceAll(body, "\n", "\n    "))
 			}
 		}
 	}

@@ -92,9 +92,8 @@ func (Markdown) Render(w io.Writer, r *results.Report) error {
 				continue
 			}
 			e := f.Exemplars[0]
-			fmt.Fprintf(b, "\n<details><summary>%s on %s (%s): exemplar %d %s %s</summary>\n\n",
-				html.EscapeString(f.Rule), html.EscapeString(printable(f.Endpoint, false)),
-				html.EscapeString(printable(subject(f), false)), e.Status,
+			fmt.Fprintf(b, "\n<details><summary>%s on %s: exemplar %d %s %s</summary>\n\n",
+				html.EscapeString(printable(ruleAndSubject(f), false)), html.EscapeString(printable(f.Endpoint, false)), e.Status,
 				html.EscapeString(printable(e.Method, false)), html.EscapeString(printable(truncate(e.URL, 120), false)))
 			if f.Message != "" {
 				fmt.Fprintf(b, "%s\n\n", mdEscape(f.Message))

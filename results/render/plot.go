@@ -73,11 +73,11 @@ func downsample(tl []results.Second, max int) []plotPoint {
 // The chart geometry, in SVG user units (the viewBox); CSS scales the whole drawing.
 const (
 	chartW      = 960.0
-	chartH      = 250.0
+	chartH      = 206.0
 	chartLeft   = 64.0  // room for y labels
 	chartRight  = 944.0 // chartW - right margin
 	chartTop    = 40.0  // room for the legend
-	chartBottom = 214.0 // room for x labels
+	chartBottom = 172.0 // room for x labels
 )
 
 // chart is one line plot ready for the template: every number is already a formatted string
@@ -213,7 +213,7 @@ func newChart(id, title, unit string, xmax float64, lines []line, phases []resul
 		}
 		x := xs.at(p.StartS)
 		c.Phases = append(c.Phases, phaseMark{X: fnum(x), LabelX: fnum(x + 4),
-			Label: "phase " + strconv.Itoa(p.Index+1) + " · " + phaseAsked(p)})
+			Label: "phase " + strconv.Itoa(p.Index+1) + " · " + strings.ReplaceAll(phaseAsked(p), "->", "→")})
 	}
 
 	legendX := chartLeft
