@@ -96,13 +96,13 @@ func (x *Auth) decodeNode(d *decoder, n *yaml.Node, path string, o fieldOpts) {
 	if d.has(&x.Bearer) {
 		set++
 		if x.Bearer == "" {
-			d.errorf(d.at(&x.Bearer), "%s.bearer: the token is empty", path)
+			d.semanticf(d.at(&x.Bearer), "%s.bearer: the token is empty", path)
 		}
 	}
 	if x.Basic != nil || d.has(&x.Basic) {
 		set++
 		if x.Basic == nil || x.Basic.User == "" {
-			d.errorf(d.at(&x.Basic), "%s.basic: needs a user", path)
+			d.semanticf(d.at(&x.Basic), "%s.basic: needs a user", path)
 		}
 		if x.Basic != nil {
 			d.addSecret(basicSecret(x.Basic.User, x.Basic.Password))
@@ -112,18 +112,18 @@ func (x *Auth) decodeNode(d *decoder, n *yaml.Node, path string, o fieldOpts) {
 		set++
 		switch {
 		case x.Header == nil || x.Header.Name == "":
-			d.errorf(d.at(&x.Header), "%s.header: needs a name", path)
+			d.semanticf(d.at(&x.Header), "%s.header: needs a name", path)
 		case !validHeaderName(x.Header.Name):
-			d.errorf(d.at(&x.Header.Name), "%s.header.name: %q is not a valid header name", path, x.Header.Name)
+			d.semanticf(d.at(&x.Header.Name), "%s.header.name: %q is not a valid header name", path, x.Header.Name)
 		case x.Header.Value == "":
-			d.errorf(d.at(&x.Header.Value, &x.Header), "%s.header: needs a value", path)
+			d.semanticf(d.at(&x.Header.Value, &x.Header), "%s.header: needs a value", path)
 		}
 	}
 	switch {
 	case set == 0 && len(n.Content) == 0:
-		d.errorf(n, "%s: an auth block needs one of bearer, basic or header", path)
+		d.semanticf(n, "%s: an auth block needs one of bearer, basic or header", path)
 	case set > 1:
-		d.errorf(n, "%s: an auth block takes only one of bearer, basic or header", path)
+		d.semanticf(n, "%s: an auth block takes only one of bearer, basic or header", path)
 	}
 }
 
@@ -144,9 +144,9 @@ func (x *ForbidRule) decodeNode(d *decoder, n *yaml.Node, path string, o fieldOp
 		return
 	}
 	if x.Name == "" {
-		d.errorf(n, "%s: the header name is empty", path)
+		d.semanticf(n, "%s: the header name is empty", path)
 	} else if !validHeaderName(x.Name) {
-		d.errorf(d.at(&x.Name, x), "%s: %q is not a valid header name", path, x.Name)
+		d.semanticf(d.at(&x.Name, x), "%s: %q is not a valid header name", path, x.Name)
 	}
 }
 
