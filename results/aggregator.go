@@ -282,10 +282,10 @@ func (a *Aggregator) row(at time.Duration) *secondRow {
 	return &a.timeline[sec]
 }
 
-// viewOf returns the lazily built redacted view of s, valid during one Add.
-func (a *Aggregator) viewOf(s *Sample) *sampleView {
+// viewOf returns the lazily built redacted view of the sample being added, valid during one Add.
+func (a *Aggregator) viewOf() *sampleView {
 	if !a.viewUsed {
-		a.view.reset(s, a.red)
+		a.view.reset(a.red)
 		a.viewUsed = true
 	}
 	return &a.view
@@ -306,7 +306,7 @@ func (a *Aggregator) addViolations(e *endpointAgg, s *Sample, at time.Duration) 
 		f.count++
 		f.byStatus = addStatus(f.byStatus, s.Status, 1)
 		if admits(f.exemplars, maxExemplars, at) {
-			f.exemplars = keepSmallest(f.exemplars, maxExemplars, a.viewOf(s).exemplar(v.Offset))
+			f.exemplars = keepSmallest(f.exemplars, maxExemplars, a.viewOf().exemplar(s, v.Offset))
 		}
 	}
 	e.violations += uint64(len(s.Violations))
@@ -327,7 +327,7 @@ func (a *Aggregator) trackBypass(e *endpointAgg, s *Sample, at time.Duration) {
 				a.live.findings.Add(1)
 			}
 			if admits(b.okExemplars, bypassOKExemplars, at) {
-				b.okExemplars = keepSmallest(b.okExemplars, bypassOKExemplars, a.viewOf(s).exemplar(-1))
+				b.okExemplars = keepSmallest(b.okExemplars, bypassOKExemplars, a.viewOf().exemplar(s, -1))
 			}
 		}
 	case s.Status >= 400:
@@ -341,7 +341,7 @@ func (a *Aggregator) trackBypass(e *endpointAgg, s *Sample, at time.Duration) {
 			}
 			b.byStatus = addStatus(b.byStatus, min(s.Status, maxStatusCode-1), 1)
 			if admits(b.errExemplars, bypassErrExemplars, at) {
-				b.errExemplars = keepSmallest(b.errExemplars, bypassErrExemplars, a.viewOf(s).exemplar(-1))
+				b.errExemplars = keepSmallest(b.errExemplars, bypassErrExemplars, a.viewOf().exemplar(s, -1))
 			}
 		}
 	}

@@ -136,8 +136,8 @@ func mergeErrSamples(a, b []errSample) []errSample {
 
 // sampleView builds the redacted parts of one sample lazily, at most once per Add, because one
 // response can show several findings.
+// It never stores the *Sample itself, so that a caller's Sample need not escape to the heap.
 type sampleView struct {
-	s   *Sample
 	red Redactor
 
 	haveURL, haveHeaders, haveBody bool
@@ -146,35 +146,35 @@ type sampleView struct {
 	body                           []byte // redacted
 }
 
-func (v *sampleView) reset(s *Sample, red Redactor) {
-	*v = sampleView{s: s, red: red}
+func (v *sampleView) reset(red Redactor) {
+	*v = sampleView{red: red}
 }
 
 // exemplar builds the exemplar of the sample; offset is the byte offset of the violation in the
 // body (-1: none, the excerpt starts at the beginning).
-func (v *sampleView) exemplar(offset int) exemplar {
+func (v *sampleView) exemplar(s *Sample, offset int) exemplar {
 	if !v.haveURL {
-		v.url, v.haveURL = v.red.String(v.s.URL), true
+		v.url, v.haveURL = v.red.String(s.URL), true
 	}
 	if !v.haveHeaders {
-		v.headers, v.haveHeaders = redactHeaders(v.s, v.red), true
+		v.headers, v.haveHeaders = redactHeaders(s, v.red), true
 	}
 	if !v.haveBody {
-		v.body, v.haveBody = v.red.Bytes(v.s.Body), true
+		v.body, v.haveBody = v.red.Bytes(s.Body), true
 	}
-	if offset > len(v.s.Body) {
-		offset = len(v.s.Body)
+	if offset > len(s.Body) {
+		offset = len(s.Body)
 	}
-	if offset > 0 && len(v.body) != len(v.s.Body) {
+	if offset > 0 && len(v.body) != len(s.Body) {
 		// Redaction changed lengths: find where the offset moved to. A secret cut by the prefix
 		// is not matched there, which shifts the centre by less than its length; the excerpt
 		// itself is cut from the fully redacted body, so nothing unredacted can show.
-		offset = len(v.red.Bytes(v.s.Body[:offset]))
+		offset = len(v.red.Bytes(s.Body[:offset]))
 	}
 	return exemplar{
-		At:      v.s.At,
-		Status:  v.s.Status,
-		Method:  v.s.Method,
+		At:      s.At,
+		Status:  s.Status,
+		Method:  s.Method,
 		URL:     v.url,
 		Headers: v.headers,
 		Body:    excerpt(v.body, offset, maxExcerpt),
