@@ -13,6 +13,11 @@ import (
 	"github.com/seccheck/seccheck/specs"
 )
 
+// lateGrace is how long after its planned end an open phase may still send hits that were due
+// before the end: a generator briefly behind schedule (a busy machine) still sends every hit,
+// one far behind (a slow target, capped workers) stops and reports Lagging.
+const lateGrace = 500 * time.Millisecond
+
 // initialWorkers is how many workers an open phase starts with; vegeta adds more, up to
 // max_workers, whenever all are busy at a tick.
 const initialWorkers = 16
@@ -91,6 +96,7 @@ func (r *runner) phase(p int) PhaseInfo {
 	var (
 		pacer       vegeta.Pacer
 		lin         *linearPacer
+		limit       = plan.duration // vegeta stops sending after this
 		workers     uint64
 		maxWorkers  uint64
 		idle        bool
@@ -104,6 +110,7 @@ func (r *runner) phase(p int) PhaseInfo {
 	} else {
 		lin = newLinearPacer(plan.r0, plan.r1, plan.duration, r.a.cfg.shard, r.a.cfg.shards, stop)
 		pacer = lin
+		limit += lateGrace // the pacer itself stops after the last hit due
 		pi.Rate, pi.RampTo = plan.r0/shardsFloat, plan.r1/shardsFloat
 		pi.Requested = lin.count
 		pi.RequestedRate = float64(lin.count) / plan.duration.Seconds()
@@ -139,7 +146,7 @@ func (r *runner) phase(p int) PhaseInfo {
 	offset := pi.Start
 	h := &r.hit
 	info := r.info
-	for res := range atk.Attack(r.targeter, pacer, plan.duration, "") {
+	for res := range atk.Attack(r.targeter, pacer, limit, "") {
 		if res.URL == "" { // a targeter error; ours never fails
 			continue
 		}

@@ -110,8 +110,9 @@ func TestRampFollowsLine(t *testing.T) {
 }
 
 // TestClosedModelInFlight: the closed model keeps at most N requests in flight, and about N.
+//
+// Not parallel: the in-flight average measures this process's speed too.
 func TestClosedModelInFlight(t *testing.T) {
-	t.Parallel()
 	const N = 8
 	var f inFlight
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -220,9 +221,9 @@ func TestStatusesAndAttribution(t *testing.T) {
 }
 
 // TestWeights: over 10,000 requests each endpoint's share is within 2% of its weight, and the
-// server saw the same split as the sink.
+// server saw the same split as the sink. Not parallel: it runs flat out and would disturb the
+// rate tests.
 func TestWeights(t *testing.T) {
-	t.Parallel()
 	var counts [3]atomic.Int64
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch {
