@@ -264,13 +264,13 @@ func contains(list []string, s string) bool {
 func TestSecretsNeverInErrors(t *testing.T) {
 	const secret = "s3cr3t-from-env"
 	cases := map[string]string{
-		"header secret, unrelated error": head + "  - path: /x\n    headers: {X-Key: '${SECRET}'}\n    weight: 0\n",
-		"secret in a bad method":         head + "  - {path: /x, method: '${SECRET}', headers: {X-K: '${SECRET}'}}\n",
-		"auth literal quoted by an error": head + "  - path: /x\n    name: s3cr3t-from-env\n    auth: {bearer: s3cr3t-from-env}\n  - {name: s3cr3t-from-env, path: /y}\n",
-		"basic password in a wrong place": head + "  - path: /x\nauth: {basic: {user: u, password: '${SECRET}'}, bearer: x}\n",
+		"header secret, unrelated error":          head + "  - path: /x\n    headers: {X-Key: '${SECRET}'}\n    weight: 0\n",
+		"secret in a bad method":                  head + "  - {path: /x, method: '${SECRET}', headers: {X-K: '${SECRET}'}}\n",
+		"auth literal quoted by an error":         head + "  - path: /x\n    name: s3cr3t-from-env\n    auth: {bearer: s3cr3t-from-env}\n  - {name: s3cr3t-from-env, path: /y}\n",
+		"basic password in a wrong place":         head + "  - path: /x\nauth: {basic: {user: u, password: '${SECRET}'}, bearer: x}\n",
 		"secret as a header value with a newline": head + "  - path: /x\n    headers: {X-K: \"${SECRET}\\n\"}\n",
-		"body secret and a bad status":    head + "  - path: /x\n    body: 'tok=${SECRET}'\n    expect: {status: ['${SECRET}']}\n",
-		"auth value as an auth word":       head + "  - path: /x\n    auth: s3cr3t-from-env\n",
+		"body secret and a bad status":            head + "  - path: /x\n    body: 'tok=${SECRET}'\n    expect: {status: ['${SECRET}']}\n",
+		"auth value as an auth word":              head + "  - path: /x\n    auth: s3cr3t-from-env\n",
 	}
 	for name, spec := range cases {
 		t.Run(name, func(t *testing.T) {
