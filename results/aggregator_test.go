@@ -302,3 +302,20 @@ func TestAddPanicsOnUnknownEndpoint(t *testing.T) {
 	}()
 	NewAggregator(testMeta()).Add(&Sample{Endpoint: 9, Status: 200})
 }
+
+// The spec's own Redactor hides a bearer token the target reflects, in every part of an exemplar.
+func TestSpecRedactor(t *testing.T) {
+	m := testMeta()
+	m.Redactor = specs.NewRedactor(secret)
+	a := NewAggregator(m)
+	a.Add(&Sample{Endpoint: 0, Status: 500, Method: "GET", URL: "http://127.0.0.1:1/x?t=" + secret,
+		Header: http.Header{"X-Echo-Authorization": {"Bearer " + secret}},
+		Body:   []byte("Traceback: token " + secret),
+		Violations: []conformance.Violation{{Rule: "body.leak.python_traceback", Severity: conformance.SeverityHigh,
+			Kind: "python_traceback", Offset: 0}}})
+	a.Add(&Sample{Endpoint: 0, At: time.Second, Err: ErrTimeout, ErrText: "Get http://127.0.0.1:1/x?t=" + secret + ": timeout"})
+	js, _ := json.Marshal(a.Report(ReportOptions{}))
+	if strings.Contains(string(js), secret) || strings.Count(string(js), "[REDACTED]") < 4 {
+		t.Errorf("report = %s, want the secret redacted in URL, header, body and error", js)
+	}
+}

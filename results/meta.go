@@ -4,11 +4,13 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/seccheck/seccheck/specs"
 )
 
-// Redactor replaces secrets with "[REDACTED]". *specs.Redactor satisfies it; results depends on
-// this small interface so that it needs nothing else from specs' redaction. Bytes may return its
-// argument when there is nothing to redact and must not modify it.
+// Redactor replaces secrets with "[REDACTED]". *specs.Redactor (spec.Redactor()) satisfies it;
+// results depends on this small interface so that tests and other callers can bring their own.
+// Bytes may return its argument when there is nothing to redact and must not modify it.
 type Redactor interface {
 	String(s string) string
 	Bytes(b []byte) []byte
@@ -71,7 +73,10 @@ type noRedactor struct{}
 func (noRedactor) String(s string) string { return s }
 func (noRedactor) Bytes(b []byte) []byte  { return b }
 
-var _ Redactor = noRedactor{}
+var (
+	_ Redactor = noRedactor{}
+	_ Redactor = (*specs.Redactor)(nil)
+)
 
 // canonicalRequired returns the canonical header keys (as http.Header stores them) of required.
 func canonicalRequired(required []string) []string {
