@@ -103,7 +103,8 @@ func classifyText(s string) string {
 	case strings.Contains(s, "connection reset"), strings.Contains(s, "broken pipe"),
 		strings.HasSuffix(s, "EOF"), strings.Contains(s, "server closed"):
 		return KindReset
-	case strings.Contains(s, "tls: "), strings.Contains(s, "x509: "), strings.Contains(s, "certificate"):
+	case strings.Contains(s, "tls: "), strings.Contains(s, "x509: "), strings.Contains(s, "certificate"),
+		strings.Contains(s, "HTTP response to HTTPS client"):
 		return KindTLS
 	}
 	return KindOther
