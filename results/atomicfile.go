@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // WriteFileAtomic writes a file through write so that path holds either its previous content or
@@ -22,12 +23,14 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
+	pendingTemps.Store(tmp, struct{}{})
 	done := false
 	defer func() {
 		if !done {
 			f.Close()
 			os.Remove(tmp)
 		}
+		pendingTemps.Delete(tmp)
 	}()
 	if err := write(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -51,4 +54,17 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// pendingTemps holds the temporary files of writes in progress, so a process that must exit at
+// once (a second Ctrl-C) can remove them first.
+var pendingTemps sync.Map
+
+// RemovePendingTemps removes the temporary files of every WriteFileAtomic still in progress.
+// Call it only on the way out of the process: those writes then fail.
+func RemovePendingTemps() {
+	pendingTemps.Range(func(k, _ any) bool {
+		os.Remove(k.(string))
+		return true
+	})
 }

@@ -63,9 +63,9 @@ func loadSpec(io *iostreams.IOStreams, path string) (*specs.Spec, error) {
 			plural = ""
 		}
 		fmt.Fprintf(io.ErrOut, "%s: %d error%s; nothing was sent\n", path, n, plural)
-		return &ExitError{Code: ExitUsage}
+		return nil, &ExitError{Code: ExitUsage}
 	}
-	return usageErr("%v", err)
+	return nil, usageErr("%v", err)
 }
 
 // SchemaOptions are the inputs of `seccheck schema`.

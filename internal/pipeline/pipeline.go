@@ -177,3 +177,20 @@ func (s *Sink) Add(h *attack.Hit) {
 	}
 	s.agg.Add(&s.sample)
 }
+
+// PhasesOf turns the attack's per-phase record into the report's.
+func PhasesOf(info *attack.RunInfo) []results.Phase {
+	out := make([]results.Phase, 0, len(info.Phases))
+	for _, p := range info.Phases {
+		ph := results.Phase{
+			Index: p.Index, Model: "open", StartS: p.Start.Seconds(), DurationS: p.Planned.Seconds(),
+			Rate: p.Rate, RampTo: p.RampTo, Concurrency: p.Concurrency,
+			Requested: p.Requested, Sent: p.Sent, AchievedRate: p.AchievedRate, Lagging: p.Lagging,
+		}
+		if p.Closed {
+			ph.Model = "closed"
+		}
+		out = append(out, ph)
+	}
+	return out
+}
