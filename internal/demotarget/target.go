@@ -35,7 +35,9 @@ type Options struct {
 	// Fixed selects the repaired service: headers on every response, no pool overflow, no server
 	// version, HttpOnly session cookie, no traceback in a 500.
 	Fixed bool
-	// Pool is the number of database connections /api/items may hold at once (default 4).
+	// Pool is the number of database connections /api/items may hold at once (default 4 for the
+	// broken variant; the fixed one sizes its pool for the load, default 64, and waits for a free
+	// connection instead of failing).
 	Pool int
 	// Token is the bearer token /api/secure accepts (default "demo-token").
 	Token string
@@ -46,8 +48,9 @@ type Options struct {
 
 // Defaults applied by New.
 const (
-	DefaultPool  = 4
-	DefaultToken = "demo-token"
+	DefaultPool      = 4
+	DefaultFixedPool = 64
+	DefaultToken     = "demo-token"
 )
 
 // Stats are the target's counters since New.
@@ -76,6 +79,9 @@ type Target struct {
 func New(opts Options) *Target {
 	if opts.Pool <= 0 {
 		opts.Pool = DefaultPool
+		if opts.Fixed {
+			opts.Pool = DefaultFixedPool
+		}
 	}
 	if opts.Token == "" {
 		opts.Token = DefaultToken
