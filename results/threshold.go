@@ -42,7 +42,8 @@ func Evaluate(t *specs.Thresholds, endpoint string, s *Stats) []Threshold {
 	return out
 }
 
-// Verdict returns "pass" or "fail" for judged thresholds and findings:
+// Verdict returns "pass" or "fail" for judged thresholds and findings; judged reports whether a
+// `violations` threshold governs an endpoint (nil: none does). The rule:
 //
 //   - any threshold that fails fails the run;
 //   - a finding fails the run unless a `violations` threshold governs its endpoint (the
@@ -52,7 +53,6 @@ func Evaluate(t *specs.Thresholds, endpoint string, s *Stats) []Threshold {
 //
 // So a spec without a `violations` threshold passes only with zero findings (`seccheck demo
 // --fixed` passes, the broken demo fails), and `violations: "<= 10"` tolerates up to ten.
-// judged reports whether a `violations` threshold governs endpoint (nil: none does).
 func Verdict(thresholds []Threshold, findings []Finding, judged func(endpoint string) bool) string {
 	for _, t := range thresholds {
 		if !t.Pass {
