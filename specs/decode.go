@@ -215,6 +215,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, o fieldOpts
 				d.errorf(n, "%s: expected an integer, got %s", path, describe(m))
 				return
 			}
+			if o.check == "nonneg" && i < 0 {
+				d.errorf(n, "%s must not be negative", path)
+				return
+			}
 			v.SetInt(i)
 		}
 	case reflect.Float64:
@@ -393,6 +397,10 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, o fieldO
 		seen[dupKey] = k
 		ev := reflect.New(v.Type().Elem()).Elem()
 		d.decode(val, ev, joinPath(path, name), elemOpts)
+		if o.check == "headers" && ev.Kind() == reflect.String && strings.ContainsAny(ev.String(), "\r\n\x00") {
+			// Not quoted: the value may be a secret.
+			d.errorf(val, "%s: a header value must not contain a line break or NUL", joinPath(path, name))
+		}
 		v.SetMapIndex(reflect.ValueOf(name).Convert(v.Type().Key()), ev)
 	}
 }

@@ -121,6 +121,8 @@ func TestParseErrors(t *testing.T) {
 		{"invalid header name", "version: 1\ntarget:\n  url: http://127.0.0.1\n  headers: {'Bad Name': x}\nendpoints: [{path: /x}]\n", `4:13: target.headers: "Bad Name" is not a valid header name`},
 		{"duplicate header case-insensitive", head + "  - path: /x\n    headers: {Accept: a, accept: b}\n", `5:26: endpoints[0].headers: duplicate key "accept" (first at line 5)`},
 		{"forbid_tokens scalar", head + "  - path: /x\nchecks:\n  headers:\n    require:\n      Content-Security-Policy: {forbid_tokens: unsafe}\n", `8:48: checks.headers.require.Content-Security-Policy.forbid_tokens: expected a list of tokens or a mapping of directive to tokens, got "unsafe"`},
+		{"header value with a line break", head + "  - path: /x\n    headers: {X-A: \"a\\nb\"}\n", "5:20: endpoints[0].headers.X-A: a header value must not contain a line break or NUL"},
+		{"negative min_max_age", head + "  - path: /x\nchecks: {headers: {require: {Strict-Transport-Security: {min_max_age: -1}}}}\n", "5:71: checks.headers.require.Strict-Transport-Security.min_max_age must not be negative"},
 		{"forbid rule without name", head + "  - path: /x\nchecks:\n  headers:\n    forbid: [{matches: x}]\n", "7:14: checks.headers.forbid[0]: needs a name"},
 		{"same_site value", head + "  - path: /x\nchecks:\n  cookies: {same_site: [Lax, Loose]}\n", `6:30: checks.cookies.same_site: unknown value "Loose" (use Lax, Strict or None)`},
 		{"merge key", head + "  - &e {path: /x}\n  - {<<: *e, path: /y}\n", "5:6: endpoints[1]: YAML merge keys (<<) are not supported; repeat the fields"},

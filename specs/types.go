@@ -162,16 +162,16 @@ type HeaderChecks struct {
 // X-Frame-Options satisfied by CSP frame-ancestors) live in conformance/.
 type HeaderRule struct {
 	Present           *bool        `yaml:"present,omitempty" json:"present,omitempty"`
-	Equals            string       `yaml:"equals,omitempty" json:"equals,omitempty"`                         // case-insensitive, trimmed
-	OneOf             []string     `yaml:"one_of,omitempty" json:"one_of,omitempty"`                         // case-insensitive tokens
-	Contains          string       `yaml:"contains,omitempty" json:"contains,omitempty"`                     // case-insensitive substring
-	Matches           string       `yaml:"matches,omitempty" json:"matches,omitempty" check:"re2"`           // RE2
-	Single            *bool        `yaml:"single,omitempty" json:"single,omitempty"`                         // repeated header is a violation
-	MinMaxAge         *int64       `yaml:"min_max_age,omitempty" json:"min_max_age,omitempty"`               // HSTS
-	IncludeSubdomains *bool        `yaml:"include_subdomains,omitempty" json:"include_subdomains,omitempty"` // HSTS
-	Preload           *bool        `yaml:"preload,omitempty" json:"preload,omitempty"`                       // HSTS
-	ForbidTokens      ForbidTokens `yaml:"forbid_tokens,omitempty" json:"forbid_tokens,omitempty"`           // CSP
-	RequireDirectives []string     `yaml:"require_directives,omitempty" json:"require_directives,omitempty"` // CSP
+	Equals            string       `yaml:"equals,omitempty" json:"equals,omitempty"`                          // case-insensitive, trimmed
+	OneOf             []string     `yaml:"one_of,omitempty" json:"one_of,omitempty"`                          // case-insensitive tokens
+	Contains          string       `yaml:"contains,omitempty" json:"contains,omitempty"`                      // case-insensitive substring
+	Matches           string       `yaml:"matches,omitempty" json:"matches,omitempty" check:"re2"`            // RE2
+	Single            *bool        `yaml:"single,omitempty" json:"single,omitempty"`                          // repeated header is a violation
+	MinMaxAge         *int64       `yaml:"min_max_age,omitempty" json:"min_max_age,omitempty" check:"nonneg"` // HSTS
+	IncludeSubdomains *bool        `yaml:"include_subdomains,omitempty" json:"include_subdomains,omitempty"`  // HSTS
+	Preload           *bool        `yaml:"preload,omitempty" json:"preload,omitempty"`                        // HSTS
+	ForbidTokens      ForbidTokens `yaml:"forbid_tokens,omitempty" json:"forbid_tokens,omitempty"`            // CSP
+	RequireDirectives []string     `yaml:"require_directives,omitempty" json:"require_directives,omitempty"`  // CSP
 	// AllowInlineScript false (the preset default for CSP) fails a CSP whose effective policy allows
 	// inline script. StrictSources flags '*', bare schemes and 'unsafe-eval' in script sources.
 	AllowInlineScript *bool `yaml:"allow_inline_script,omitempty" json:"allow_inline_script,omitempty"`
