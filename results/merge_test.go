@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -43,40 +44,43 @@ func firstDiff(a, b string) string {
 // (exactly: same HDR geometry), timeline, findings and exemplars.
 func TestMergeEqualsOneStream(t *testing.T) {
 	for seed := int64(1); seed <= 6; seed++ {
-		rng := rand.New(rand.NewSource(seed))
-		samples := randomStream(rng, 300+rng.Intn(1500), 1+rng.Intn(30))
-		want := reportJSON(t, feed(NewAggregator(testMeta()), samples))
-		for trial := range 8 {
-			k := 2 + rng.Intn(4)
-			parts := split(rng, samples, k)
-			aggs := make([]*Aggregator, k)
-			for i, p := range parts {
-				aggs[i] = feed(NewAggregator(testMeta()), p)
-			}
-			viaPartial := trial%2 == 1
-			if viaPartial {
-				for i, a := range aggs {
-					data, err := a.MarshalBinary()
-					if err != nil {
-						t.Fatal(err)
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			rng := rand.New(rand.NewSource(seed))
+			samples := randomStream(rng, 300+rng.Intn(1500), 1+rng.Intn(30))
+			want := reportJSON(t, feed(NewAggregator(testMeta()), samples))
+			for trial := range 6 {
+				k := 2 + rng.Intn(4)
+				parts := split(rng, samples, k)
+				aggs := make([]*Aggregator, k)
+				for i, p := range parts {
+					aggs[i] = feed(NewAggregator(testMeta()), p)
+				}
+				viaPartial := trial%2 == 1
+				if viaPartial {
+					for i, a := range aggs {
+						data, err := a.MarshalBinary()
+						if err != nil {
+							t.Fatal(err)
+						}
+						if aggs[i], err = UnmarshalAggregator(data); err != nil {
+							t.Fatal(err)
+						}
 					}
-					if aggs[i], err = UnmarshalAggregator(data); err != nil {
+				}
+				rng.Shuffle(k, func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
+				merged := aggs[0]
+				for _, a := range aggs[1:] {
+					if err := merged.Merge(a); err != nil {
 						t.Fatal(err)
 					}
 				}
-			}
-			rng.Shuffle(k, func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
-			merged := aggs[0]
-			for _, a := range aggs[1:] {
-				if err := merged.Merge(a); err != nil {
-					t.Fatal(err)
+				if got := reportJSON(t, merged); got != want {
+					t.Fatalf("seed %d trial %d (%d parts, via partial %v): merged report differs from one stream: %s",
+						seed, trial, k, viaPartial, firstDiff(got, want))
 				}
 			}
-			if got := reportJSON(t, merged); got != want {
-				t.Fatalf("seed %d trial %d (%d parts, via partial %v): merged report differs from one stream: %s",
-					seed, trial, k, viaPartial, firstDiff(got, want))
-			}
-		}
+		})
 	}
 }
 

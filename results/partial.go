@@ -19,7 +19,9 @@ import (
 //
 //	"SCKPART\n" (8 bytes) | version (uint16, big endian) | gzip(gob(wirePartial))
 //
-// HDR histograms travel in their standard V2 compressed encoding. A reader refuses another
+// Run and endpoint HDR histograms travel in their standard V2 compressed encoding; a timeline
+// row's sparse histogram travels as its populated buckets (value, count pairs), since one zlib
+// stream per second of a long run would cost more than the data. A reader refuses another
 // version with an error that names both. Version 1 is the first.
 const (
 	partialMagic   = "SCKPART\n"
@@ -71,7 +73,7 @@ type wireBypass struct {
 type wireSecond struct {
 	T                           int
 	Requests, Status5xx, Errors uint64
-	Latency                     []byte // nil: no responses in the row
+	Buckets                     []int64 // value, count, value, count, …: the row's latency histogram
 }
 
 type wireFinding struct {
@@ -122,12 +124,11 @@ func (a *Aggregator) MarshalBinary() ([]byte, error) {
 			continue
 		}
 		ws := wireSecond{T: t, Requests: row.requests, Status5xx: row.status5xx, Errors: row.errors}
-		if row.latency != nil && row.latency.TotalCount() > 0 {
-			enc, err := row.latency.Encode()
-			if err != nil {
-				return nil, fmt.Errorf("results: encode timeline histogram: %w", err)
+		if row.latency != nil {
+			ws.Buckets = make([]int64, 0, 2*row.latency.Populated())
+			for v, n := range row.latency.ForEachBucket {
+				ws.Buckets = append(ws.Buckets, v, n)
 			}
-			ws.Latency = enc
 		}
 		w.Timeline = append(w.Timeline, ws)
 	}
@@ -222,8 +223,18 @@ func UnmarshalAggregator(data []byte) (*Aggregator, error) {
 		}
 		row := a.row(time.Duration(ws.T) * time.Second)
 		row.requests, row.status5xx, row.errors = ws.Requests, ws.Status5xx, ws.Errors
-		if ws.Latency != nil {
-			if row.latency, err = hdr.DecodePacked(ws.Latency); err != nil {
+		if len(ws.Buckets)%2 != 0 {
+			return nil, corrupt("timeline second %d: odd bucket list", ws.T)
+		}
+		for k := 0; k < len(ws.Buckets); k += 2 {
+			if row.latency == nil {
+				row.latency = newRowHist()
+			}
+			v, n := ws.Buckets[k], ws.Buckets[k+1]
+			if v < 0 || v > histHighest || n <= 0 {
+				return nil, corrupt("timeline second %d: bucket %d×%d", ws.T, v, n)
+			}
+			if err := row.latency.RecordValues(v, n); err != nil {
 				return nil, corrupt("timeline second %d: %v", ws.T, err)
 			}
 		}
