@@ -1,9 +1,11 @@
 package attack
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -28,6 +30,9 @@ const maxRedirects = 10
 //   - Redirects are responses; with target.follow_redirects, only those to the same scheme
 //     and host:port are followed, at most maxRedirects.
 //   - X-Vegeta-* headers are stripped before the request leaves.
+//   - target.timeout bounds each request from dial to the end of its body (each redirect hop
+//     anew). It is enforced by requestTransport, not http.Client.Timeout: with a RoundTripper
+//     other than *http.Transport the client arms a goroutine and a timer per request for it.
 func newClient(t *specs.Target, conns int) (*http.Client, error) {
 	tlsConf, err := tlsConfig(t)
 	if err != nil {
@@ -49,8 +54,7 @@ func newClient(t *specs.Target, conns int) (*http.Client, error) {
 	}
 	follow := t.FollowRedirects
 	return &http.Client{
-		Timeout:   timeout,
-		Transport: stripVegetaHeaders{tr},
+		Transport: &requestTransport{next: tr, timeout: timeout},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			first := via[0].URL
 			if !follow || len(via) > maxRedirects || req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
@@ -97,25 +101,44 @@ func tlsConfig(t *specs.Target) (*tls.Config, error) {
 	return c, nil
 }
 
-// stripVegetaHeaders removes the X-Vegeta-Seq and X-Vegeta-Attack headers vegeta adds to every
-// request: the target must see the spec's request, nothing else.
+// requestTransport strips the X-Vegeta-Seq and X-Vegeta-Attack headers vegeta adds to every
+// request (the target must see the spec's request, nothing else) and bounds the request, body
+// included, by the timeout.
 //
-// It edits the request in place, which RoundTripper implementations normally must not do. Here
-// it is safe: vegeta builds a fresh request for every hit and never reads it again, and
-// http.Client copies the headers it needs for redirects before the first round trip.
-type stripVegetaHeaders struct{ next http.RoundTripper }
+// It deletes the headers in place, which a RoundTripper normally must not do. Here it is safe:
+// vegeta builds a fresh request for every hit and never reads it again, and http.Client copies
+// the headers it needs for redirects before the first round trip.
+type requestTransport struct {
+	next    *http.Transport
+	timeout time.Duration
+}
 
-func (s stripVegetaHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t *requestTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if _, ok := r.Header["X-Vegeta-Seq"]; ok {
 		delete(r.Header, "X-Vegeta-Seq")
 		delete(r.Header, "X-Vegeta-Attack")
 	}
-	return s.next.RoundTrip(r)
+	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
+	resp, err := t.next.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the transport.
-func (s stripVegetaHeaders) CloseIdleConnections() {
-	if c, ok := s.next.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
+func (t *requestTransport) CloseIdleConnections() { t.next.CloseIdleConnections() }
+
+// cancelOnClose ends a request's timeout context once its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }

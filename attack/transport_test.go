@@ -63,6 +63,11 @@ func TestTransportErrors(t *testing.T) {
 	reset := newServer(t, resetHandler)
 	slow := newServer(t, slowHandler)
 	plainToTLS := newServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	stalls := newServer(t, func(w http.ResponseWriter, r *http.Request) { // headers, then nothing
+		w.Write([]byte("partial"))
+		w.(http.Flusher).Flush()
+		slowHandler(w, r)
+	})
 
 	tests := []struct {
 		name, url, kind string
@@ -70,6 +75,7 @@ func TestTransportErrors(t *testing.T) {
 	}{
 		{"reset", reset.URL, KindReset, 0},
 		{"timeout", slow.URL, KindTimeout, 200 * time.Millisecond},
+		{"timeout reading the body", stalls.URL, KindTimeout, 200 * time.Millisecond},
 		{"refused", "http://" + closedPort(t), KindRefused, 0},
 		{"tls unknown authority", tlsSrv.URL, KindTLS, 0},
 		{"https to a plain server", strings.Replace(plainToTLS.URL, "http:", "https:", 1), KindTLS, 0},
