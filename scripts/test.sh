@@ -37,7 +37,7 @@ if [ "$FUZZTIME" != "0" ]; then
   for pkg in $(go list ./...); do
     for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
       echo "== fuzz $pkg $target ($FUZZTIME)"
-      go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME"
+      go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 2s
     done
   done
 fi
