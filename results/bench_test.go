@@ -143,3 +143,29 @@ func TestMemoryBounded(t *testing.T) {
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(stream)
 }
+
+// BenchmarkMarshalBinary encodes the partial of a one-hour run (200 responses a second, latency
+// spread over 1–50 ms) and reports its size.
+func BenchmarkMarshalBinary(b *testing.B) {
+	lat := latencies()
+	a := NewAggregator(testMeta())
+	s := benchSample()
+	for i := range 3600 * 200 {
+		s.At = time.Duration(i) * 5 * time.Millisecond
+		s.Latency = lat[i&1023]
+		a.Add(&s)
+	}
+	_, live := heap()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int
+	for range b.N {
+		data, err := a.MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(data)
+	}
+	b.ReportMetric(float64(n)/1024, "KiB")
+	b.ReportMetric(float64(live)/(1<<20), "live-MiB") // after ResetTimer, which clears metrics
+}
