@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // anchorSet finds every occurrence of a fixed set of case-exact literals (anchors) in a body, in
@@ -54,7 +55,8 @@ func newAnchorSet(lits []string) (*anchorSet, error) {
 	}
 	s := &anchorSet{lits: lits, step: m - gramLen + 1, grams: make(map[uint32][]gramRef)}
 	for li, l := range lits {
-		for off := 0; off < s.step; off++ {
+		w := rarestWindow(l, m)
+		for off := w; off < w+s.step; off++ {
 			g := binary.LittleEndian.Uint32([]byte(l[off : off+gramLen]))
 			h := gramHash(g)
 			s.bits[h>>6] |= 1 << (h & 63)
@@ -114,4 +116,44 @@ func (s *anchorSet) verify(b []byte, i int, hit hitFunc) bool {
 		}
 	}
 	return true
+}
+
+// rarestWindow picks which m bytes of an anchor the filter indexes: any m-byte window of an
+// anchor occurs wherever the anchor does, and the stride argument above holds for it. The
+// window whose most common 4-gram is least common in typical bodies wins, so that runs of
+// spaces in indented JSON or English letter runs do not send every position to verify.
+func rarestWindow(lit string, m int) int {
+	best, bestCost := 0, 1<<30
+	step := m - gramLen + 1
+	for w := 0; w+m <= len(lit); w++ {
+		worst := 0
+		for off := w; off < w+step; off++ {
+			c := 0
+			for k := 0; k < gramLen; k++ {
+				c += byteCommonness(lit[off+k])
+			}
+			worst = max(worst, c)
+		}
+		if worst < bestCost {
+			best, bestCost = w, worst
+		}
+	}
+	return best
+}
+
+// byteCommonness is a rough rank of how often a byte occurs in JSON, HTML and English text.
+func byteCommonness(c byte) int {
+	switch {
+	case c == ' ':
+		return 9
+	case c == '\n' || c == '"' || c == '\t':
+		return 5
+	case strings.IndexByte("etaoinsrhl", c) >= 0:
+		return 5
+	case 'a' <= c && c <= 'z', c == ',' || c == ':' || c == '.' || c == '/' || c == '<' || c == '>' || c == '=':
+		return 3
+	case '0' <= c && c <= '9', 'A' <= c && c <= 'Z', c == '-' || c == '_' || c == '{' || c == '}':
+		return 2
+	}
+	return 1
 }

@@ -8,32 +8,35 @@ import (
 )
 
 const (
-	// confirmBefore and confirmAfter bound the window a confirm pattern sees around an anchor.
-	confirmBefore = 256
-	confirmAfter  = 1024
-	// maxConfirms bounds the windows tried per signature and response; past it, the signature's
-	// pattern runs once over the rest of the body, so a body full of near-misses costs at most
-	// maxConfirms small matches plus one linear regexp pass.
+	// confirmAfter bounds the bytes a confirm pattern sees from its anchor.
+	confirmAfter = 1024
+	// lineBack bounds how far back a FromLineStart confirmation looks for its line's start.
+	lineBack = 256
+	// maxConfirms bounds the anchored confirmations per signature and response; past it, the
+	// signature's pattern runs once, unanchored, over the rest of the body. A body full of near
+	// misses thus costs at most maxConfirms short anchored matches plus one regexp pass.
 	maxConfirms = 64
 	// maxSignatures bounds the catalogue so per-response state fits in fixed arrays.
 	maxSignatures = 128
 )
 
 // leakScanner is a compiled catalogue: one anchorSet over every row's anchors, and per row its
-// compiled confirm pattern.
+// compiled confirm pattern (anchored, and unanchored for the fallback pass).
 type leakScanner struct {
-	sigs    []Signature
-	confirm []*regexp.Regexp // per row; nil: the anchor is proof
-	kind    []uint8          // per row: index of its kind (rows of one kind report once)
-	anchors *anchorSet
-	litRows [][]uint8 // per anchor literal: the rows that use it
+	sigs     []Signature
+	anchored []*regexp.Regexp // per row: \A(?:Confirm); nil: the anchor is proof
+	confirm  []*regexp.Regexp // per row: Confirm, unanchored
+	kind     []uint8          // per row: index of its kind (rows of one kind report once)
+	anchors  *anchorSet
+	litRows  [][]uint8 // per anchor literal: the rows that use it
 }
 
 func compileCatalogue(sigs []Signature) (*leakScanner, error) {
 	if len(sigs) > maxSignatures {
 		return nil, fmt.Errorf("catalogue has %d rows, at most %d", len(sigs), maxSignatures)
 	}
-	ls := &leakScanner{sigs: sigs, confirm: make([]*regexp.Regexp, len(sigs)), kind: make([]uint8, len(sigs))}
+	ls := &leakScanner{sigs: sigs, anchored: make([]*regexp.Regexp, len(sigs)),
+		confirm: make([]*regexp.Regexp, len(sigs)), kind: make([]uint8, len(sigs))}
 	kinds := map[string]uint8{}
 	litIdx := map[string]int{}
 	var lits []string
@@ -51,6 +54,11 @@ func compileCatalogue(sigs []Signature) (*leakScanner, error) {
 				return nil, fmt.Errorf("catalogue row %d (%s): %v", i, s.ID(), err)
 			}
 			ls.confirm[i] = re
+			if s.FromLineStart {
+				ls.anchored[i] = regexp.MustCompile(`\A[^\n]*?(?:` + s.Confirm + `)`)
+			} else {
+				ls.anchored[i] = regexp.MustCompile(`\A(?:` + s.Confirm + `)`)
+			}
 		}
 		if len(s.Anchors) == 0 {
 			return nil, fmt.Errorf("catalogue row %d (%s) has no anchor", i, s.ID())
@@ -93,7 +101,7 @@ func (ls *leakScanner) scan(body []byte, dst []Violation) []Violation {
 			if kindSeen[k] {
 				continue
 			}
-			off := ls.confirmAt(int(row), body, pos, len(ls.anchors.lits[lit]), &tries[row])
+			off := ls.confirmAt(int(row), body, pos, &tries[row])
 			if off < 0 {
 				continue
 			}
@@ -106,38 +114,52 @@ func (ls *leakScanner) scan(body []byte, dst []Violation) []Violation {
 	return dst
 }
 
-// confirmAt returns the offset of row's confirmed match near the anchor at pos, or -1.
-func (ls *leakScanner) confirmAt(row int, body []byte, pos, n int, tries *uint8) int {
-	re := ls.confirm[row]
+// confirmAt returns the offset of row's match at the anchor found at pos, or -1.
+func (ls *leakScanner) confirmAt(row int, body []byte, pos int, tries *uint8) int {
+	if ls.sigs[row].WordStart && pos > 0 && isWordByte(body[pos-1]) {
+		return -1
+	}
+	re := ls.anchored[row]
 	if re == nil {
 		return pos
 	}
-	lo := max(0, pos-confirmBefore)
-	if nl := bytes.LastIndexByte(body[lo:pos], '\n'); nl >= 0 {
-		lo += nl + 1
-	}
-	hi := len(body)
-	switch {
-	case *tries == maxConfirms:
-		return -1 // already ran over the rest of the body without a match
-	case *tries == maxConfirms-1:
-		// Too many near-misses: one pass over the rest of the body settles it.
-	default:
-		hi = min(hi, pos+n+confirmAfter)
-	}
-	*tries++
-	w := body[lo:hi]
-	if *tries == maxConfirms {
-		if loc := re.FindIndex(w); loc != nil {
-			return lo + loc[0]
+	switch *tries {
+	case maxConfirms:
+		return -1 // the fallback pass already searched the rest of the body
+	case maxConfirms - 1:
+		*tries++
+		// Too many near misses: settle the rest of the body with one unanchored pass.
+		from := pos
+		if ls.sigs[row].FromLineStart {
+			from = max(0, pos-lineBack)
+		}
+		if loc := ls.confirm[row].FindIndex(body[from:]); loc != nil {
+			return from + loc[0]
 		}
 		return -1
 	}
-	if !re.Match(w) {
+	*tries++
+	lo := pos
+	if ls.sigs[row].FromLineStart {
+		lo = max(0, pos-lineBack)
+		if nl := bytes.LastIndexByte(body[lo:pos], '\n'); nl >= 0 {
+			lo += nl + 1
+		}
+	}
+	if !re.Match(body[lo:min(len(body), pos+confirmAfter)]) {
 		return -1
 	}
-	loc := re.FindIndex(w) // allocates, but only on a violation
-	return lo + loc[0]
+	if lo == pos {
+		return pos
+	}
+	if loc := ls.confirm[row].FindIndex(body[lo:min(len(body), pos+confirmAfter)]); loc != nil {
+		return lo + loc[0] // allocates, but only on a violation
+	}
+	return pos
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
 }
 
 // bodyPattern is one user pattern (checks.body.forbid), reported as body.pattern.

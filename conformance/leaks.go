@@ -6,16 +6,22 @@ package conformance
 //
 // Anchors are case-exact literals of at least 6 bytes, chosen from text that real runtimes and
 // frameworks print byte for byte; a multi-literal scan finds them in one pass. Where an anchor
-// alone is not proof, Confirm (RE2) must match in a window around the anchor (from the start of
-// its line, at most 256 bytes back, to 1 KiB after it); the match gives the reported offset.
+// alone is not proof, Confirm (RE2) must match starting exactly at the anchor (it is anchored
+// there, so a near miss costs a few steps, not a search), within 1 KiB; FromLineStart rows match
+// anywhere in the anchor's line up to it instead. WordStart additionally
+// requires that no letter, digit or underscore precede the anchor. The anchor's offset is reported.
 type Signature struct {
-	Kind     string   // the rule id is "body.leak." + Kind
-	Severity Severity //
-	Anchors  []string // case-exact literals, ≥ 6 bytes
-	Confirm  string   // optional RE2 that must match near an anchor
-	Desc     string   // one line, used as the violation message
-	Fix      string   // one line
-	Example  string   // a real-looking body this row must match (and no other kind)
+	Kind      string   // the rule id is "body.leak." + Kind
+	Severity  Severity //
+	Anchors   []string // case-exact literals, ≥ 6 bytes
+	Confirm   string   // optional RE2 that must match at the anchor
+	WordStart bool     // the anchor must not follow a letter, digit or '_'
+	// FromLineStart anchors Confirm at the start of the anchor's line (at most 256 bytes back)
+	// instead of at the anchor, for signatures whose anchor sits inside the evidence.
+	FromLineStart bool
+	Desc          string // one line, used as the violation message
+	Fix           string // one line
+	Example       string // a real-looking body this row must match (and no other kind)
 }
 
 // ID returns the stable rule id, "body.leak.<kind>".
@@ -37,6 +43,9 @@ const (
 	KindPrivateKey      = "private_key"
 )
 
+// sourceFileTail is the rest of a path up to a source file's extension.
+const sourceFileTail = `[^\s"'<>:|*?]{0,300}?\.(?:py|rb|php|js|mjs|cjs|ts|go|java|kt|cs|scala|pl|ex|exs)\b`
+
 const (
 	fixNoTrace   = "Return a generic error body from a last-resort handler; log the trace server-side only."
 	fixNoDebug   = "Turn debug mode off in production and staging builds; serve a static error page."
@@ -57,7 +66,7 @@ var Catalogue = []Signature{
 	},
 	{
 		Kind: KindPythonTraceback, Severity: SeverityHigh,
-		Anchors: []string{"\", line "},
+		Anchors: []string{"File \"", "File \\\""},
 		Confirm: `File \\?"[^"\n]{1,300}\\?", line \d+, in [\w<>.]+`,
 		Desc:    "Python stack frame (File \"…\", line N, in f) in body",
 		Fix:     fixNoTrace,
@@ -67,15 +76,16 @@ var Catalogue = []Signature{
 		Kind: KindPythonException, Severity: SeverityHigh,
 		Anchors: []string{"AttributeError", "KeyError: ", "IndexError: ", "NameError: ", "ImportError: ",
 			"ModuleNotFoundError", "ZeroDivisionError", "RecursionError: ", "UnboundLocalError", "ValueError: "},
-		Confirm: `(?:^|[^\w.])(?:[a-z_]\w*\.)*(?:AttributeError|KeyError|IndexError|NameError|ImportError|ModuleNotFoundError|ZeroDivisionError|RecursionError|UnboundLocalError|ValueError): \S`,
-		Desc:    "Python exception line (e.g. AttributeError: …) in body",
-		Fix:     fixNoTrace,
-		Example: "AttributeError: '_AsyncGeneratorContextManager' object has no attribute 'execute'",
+		Confirm:   `(?:AttributeError|KeyError|IndexError|NameError|ImportError|ModuleNotFoundError|ZeroDivisionError|RecursionError|UnboundLocalError|ValueError): \S`,
+		WordStart: true,
+		Desc:      "Python exception line (e.g. AttributeError: …) in body",
+		Fix:       fixNoTrace,
+		Example:   "AttributeError: '_AsyncGeneratorContextManager' object has no attribute 'execute'",
 	},
 	{
 		Kind: KindPythonException, Severity: SeverityHigh,
-		Anchors: []string{"object has no attribute '", "NoneType' object "},
-		Confirm: `'[\w.]+' object (?:has no attribute '\w+'|is not (?:subscriptable|iterable|callable))`,
+		Anchors: []string{"' object has no attribute '", "NoneType' object "},
+		Confirm: `' object has no attribute '\w+'|NoneType' object (?:has no attribute '\w+'|is not (?:subscriptable|iterable|callable))`,
 		Desc:    "Python exception message ('X' object has no attribute …) in body",
 		Fix:     fixNoTrace,
 		Example: `{"detail":"'NoneType' object is not subscriptable"}`,
@@ -130,8 +140,7 @@ var Catalogue = []Signature{
 	},
 	{
 		Kind: KindSQLError, Severity: SeverityHigh,
-		Anchors: []string{": SQL command not properly ended", ": quoted string not properly terminated",
-			": table or view does not exist", ": invalid identifier", ": missing expression", ": TNS:", "OracleException"},
+		Anchors: []string{"ORA-00", "ORA-01", "ORA-02", "ORA-03", "ORA-04", "ORA-06", "ORA-08", "ORA-12", "ORA-20", "ORA-28", "OracleException"},
 		Confirm: `ORA-\d{5}: |OracleException`,
 		Desc:    "Oracle error (ORA-nnnnn) in body",
 		Fix:     fixSQL,
@@ -157,11 +166,13 @@ var Catalogue = []Signature{
 	},
 	{
 		Kind: KindJavaStacktrace, Severity: SeverityHigh,
-		Anchors: []string{"Exception: ", "Exception in thread \"", "Caused by: "},
-		Confirm: `\b(?:java|javax|jakarta|kotlin|org\.springframework|org\.hibernate|com\.fasterxml)\.[\w.$]*(?:Exception|Error)(?:: |\n|$)|Exception in thread "[^"]+" [\w.$]+`,
-		Desc:    "Java/Kotlin exception line (java.lang.…Exception: …) in body",
-		Fix:     fixNoTrace,
-		Example: `{"status":500,"message":"kotlin.UninitializedPropertyAccessException: lateinit property repo has not been initialized"}`,
+		Anchors: []string{"java.lang.", "java.io.", "java.util.", "java.sql.", "java.net.", "javax.", "jakarta.", "kotlin.",
+			"org.springframework.", "org.hibernate.", "com.fasterxml.", "Exception in thread \"", "Caused by: "},
+		Confirm:   `(?:java|javax|jakarta|kotlin|org\.springframework|org\.hibernate|com\.fasterxml)\.[\w.$]*(?:Exception|Error)(?:: |\\n|\n|"|$)|Exception in thread "[^"]+" [\w.$]+|Caused by: [\w.$]+(?:Exception|Error)\b`,
+		WordStart: true,
+		Desc:      "Java/Kotlin exception line (java.lang.…Exception: …) in body",
+		Fix:       fixNoTrace,
+		Example:   `{"status":500,"message":"kotlin.UninitializedPropertyAccessException: lateinit property repo has not been initialized"}`,
 	},
 	// --- Go ---
 	{
@@ -175,7 +186,7 @@ var Catalogue = []Signature{
 	{
 		Kind: KindGoPanic, Severity: SeverityHigh,
 		Anchors: []string{"panic: "},
-		Confirm: `(?:^|[\n"'>]|\\n)panic: \S`,
+		Confirm: `panic: (?:runtime error: |assignment to entry in nil map|send on closed channel|close of (?:nil|closed) channel|interface conversion: |all goroutines are asleep|[^\n]{0,300}(?:\n|\\n){1,2}(?:\[signal |goroutine \d+ \[)|[^\n]{0,300} \[recovered\])`,
 		Desc:    "Go panic message in body",
 		Fix:     fixNoTrace,
 		Example: "panic: runtime error: index out of range [3] with length 3",
@@ -183,20 +194,22 @@ var Catalogue = []Signature{
 	// --- Node.js ---
 	{
 		Kind: KindNodeStacktrace, Severity: SeverityHigh,
-		Anchors: []string{"node_modules", "(node:internal/", "processTicksAndRejections"},
-		Confirm: `\bat (?:[^\n()]{1,200} )?\(?(?:node:internal/[^\s)]+|(?:file://)?(?:/|[A-Za-z]:\\{1,2})[^\s()]*:\d+:\d+)\)?|processTicksAndRejections`,
-		Desc:    "Node.js stack frame (at f (/…/node_modules/…:L:C)) in body",
-		Fix:     fixNoTrace,
-		Example: "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/app/src/users.js:14:22)\n    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)",
+		Anchors:       []string{"node_modules/", "node_modules\\", "(node:internal/", "processTicksAndRejections"},
+		Confirm:       `(?:\bat|&nbsp;at) (?:[^\n()]{1,200} )?\(?(?:node:internal/[^\s)]+|(?:file://)?(?:/|[A-Za-z]:\\{1,2})[^\s()]*:\d+:\d+)\)?|processTicksAndRejections`,
+		FromLineStart: true,
+		Desc:          "Node.js stack frame (at f (/…/file.js:L:C)) in body",
+		Fix:           fixNoTrace,
+		Example:       "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/app/src/users.js:14:22)\n    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)",
 	},
 	// --- .NET ---
 	{
 		Kind: KindDotnetException, Severity: SeverityHigh,
-		Anchors: []string{"   at System.", "   at Microsoft.", ".cs:line ", "Exception: ", "Object reference not set to an instance of an object"},
-		Confirm: `\b(?:System|Microsoft)\.[\w.]*Exception\b|   at [\w.` + "`" + `<>\[\],]+\(.*\)|\.cs:line \d+|Object reference not set to an instance of an object`,
-		Desc:    ".NET exception or stack frame in body",
-		Fix:     fixNoTrace,
-		Example: "System.InvalidOperationException: Sequence contains no elements\r\n   at System.Linq.ThrowHelper.ThrowNoElementsException()\r\n   at Shop.Api.OrdersController.Get(Int32 id) in D:\\build\\Shop.Api\\Controllers\\OrdersController.cs:line 42",
+		Anchors:   []string{"   at System.", "   at Microsoft.", ".cs:line ", "System.", "Microsoft.", "Object reference not set to an instance of an object"},
+		Confirm:   `(?:System|Microsoft)\.[\w.]*Exception\b|   at [\w.` + "`" + `<>\[\],]+\([^)\n]*\)(?: in [^\n]+:line \d+)?(?:\r?\n|\\r|\\n|$)|\.cs:line \d+|Object reference not set to an instance of an object`,
+		WordStart: true,
+		Desc:      ".NET exception or stack frame in body",
+		Fix:       fixNoTrace,
+		Example:   "System.InvalidOperationException: Sequence contains no elements\r\n   at System.Linq.ThrowHelper.ThrowNoElementsException()\r\n   at Shop.Api.OrdersController.Get(Int32 id) in D:\\build\\Shop.Api\\Controllers\\OrdersController.cs:line 42",
 	},
 	// --- Ruby ---
 	{
@@ -226,8 +239,8 @@ var Catalogue = []Signature{
 	// --- PHP ---
 	{
 		Kind: KindPHPError, Severity: SeverityHigh,
-		Anchors: []string{" on line ", "PHP Fatal error:", "PHP Warning:", "Stack trace:"},
-		Confirm: `\.(?:php|inc|phtml)(?:</b>)?(?::\d+)? on line (?:<b>)?\d+|PHP (?:Fatal error|Warning|Notice|Parse error):  |Stack trace:\s*(?:<br />)?\s*#0 `,
+		Anchors: []string{".php on line ", ".php</b> on line ", ".inc on line ", "PHP Fatal error:", "PHP Warning:", "PHP Parse error:", "Stack trace:"},
+		Confirm: `\.(?:php|inc)(?:</b>)? on line (?:<b>)?\d+|PHP (?:Fatal error|Warning|Parse error):  |Stack trace:\s*(?:<br />)?\s*#0 `,
 		Desc:    "PHP error or warning with a script path in body",
 		Fix:     "Set display_errors=Off in production; log errors instead.",
 		Example: "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function mysql_connect() in /var/www/html/db.php:3\nStack trace:\n#0 /var/www/html/index.php(2): require()\n#1 {main}\n  thrown in <b>/var/www/html/db.php</b> on line <b>3</b><br />",
@@ -279,15 +292,32 @@ var Catalogue = []Signature{
 	// --- Paths and secrets ---
 	{
 		Kind: KindSourcePath, Severity: SeverityMedium,
-		Anchors: []string{"/home/", "/root/", "/Users/", "/site-packages/", "/dist-packages/", ":\\Users\\", ":\\\\Users\\\\", "/usr/src/app/", "/var/task/", "/opt/app/"},
-		Confirm: `(?:^|[\s"'(=\[,>])(?:/(?:home|root|Users|usr/src/app|var/task|opt/app)/|[\w/.-]*/(?:site|dist)-packages/|[A-Za-z]:\\{1,2}Users\\{1,2})[^\s"'<>:]*?\.(?:py|rb|php|js|mjs|cjs|ts|go|java|kt|cs|scala|pl|ex|exs)\b`,
-		Desc:    "Server-side source file path in body",
+		Anchors:   []string{"/home/", "/root/", "/Users/", "/usr/src/app/", "/var/task/", "/opt/app/"},
+		Confirm:   `/(?:home|root|Users|usr/src/app|var/task|opt/app)/` + sourceFileTail,
+		WordStart: true,
+		Desc:      "Server-side source file path (/home/…/app.py) in body",
+		Fix:       fixPath,
+		Example:   `{"error":"failed to load /home/deploy/orders/app.py"}`,
+	},
+	{
+		Kind: KindSourcePath, Severity: SeverityMedium,
+		Anchors: []string{"/site-packages/", "/dist-packages/"},
+		Confirm: `/(?:site|dist)-packages/` + sourceFileTail,
+		Desc:    "Python package path (…/site-packages/…py) in body",
 		Fix:     fixPath,
-		Example: `{"error":"failed to load /home/deploy/orders/app.py"}`,
+		Example: "error loading module at /usr/local/lib/python3.12/site-packages/orders/plugins.py",
+	},
+	{
+		Kind: KindSourcePath, Severity: SeverityMedium,
+		Anchors: []string{":\\Users\\", ":\\\\Users\\\\", ":\\inetpub\\", ":\\\\inetpub\\\\"},
+		Confirm: `:\\{1,2}(?:Users|inetpub)\\{1,2}` + sourceFileTail,
+		Desc:    "Windows source file path (C:\\Users\\…\\x.cs) in body",
+		Fix:     fixPath,
+		Example: `{"file":"C:\\Users\\build\\src\\Shop\\Program.cs"}`,
 	},
 	{
 		Kind: KindPrivateKey, Severity: SeverityCritical,
-		Anchors: []string{"PRIVATE KEY"},
+		Anchors: []string{"-----BEGIN "},
 		Confirm: `-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----`,
 		Desc:    "Private key (PEM) in body",
 		Fix:     fixSecretKey,
