@@ -57,7 +57,7 @@ func (a *Attack) Run(ctx context.Context, sink func(*Hit)) (*RunInfo, error) {
 		r.stopped = "interrupted"
 	}
 	info.Stopped = r.stopped
-	info.Duration = time.Since(start)
+	info.Duration = max(time.Since(start), 0) // negative when cancelled before StartAt
 	return info, nil
 }
 
@@ -178,6 +178,7 @@ func (r *runner) phase(p int) PhaseInfo {
 				kind = KindOther
 			}
 			h.Err, h.ErrKind = &TransportError{Kind: kind, Msg: stripURLPrefix(res.Error)}, kind
+			h.Body, h.BytesIn = nil, 0 // a body cut short by the failure is not a response
 			info.Errors++
 		} else {
 			info.Responses++
