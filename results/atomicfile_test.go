@@ -93,3 +93,30 @@ func TestWriteFileAtomicRelative(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", tmp)
 	}
 }
+
+// RemovePendingTemps removes the temporary file of a write still in progress (second Ctrl-C).
+func TestRemovePendingTemps(t *testing.T) {
+	dir := t.TempDir()
+	started, release := make(chan struct{}), make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- WriteFileAtomic(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+			io.WriteString(w, "<html>")
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	if tmp := leftovers(t, dir); len(tmp) != 1 {
+		t.Fatalf("temporary files during the write: %v, want one", tmp)
+	}
+	RemovePendingTemps()
+	if tmp := leftovers(t, dir); len(tmp) > 0 {
+		t.Errorf("temporary files after RemovePendingTemps: %v", tmp)
+	}
+	close(release)
+	if err := <-errc; err == nil {
+		t.Error("the interrupted write reported success")
+	}
+}
