@@ -1,6 +1,6 @@
-// Package attack turns a spec into load: vegeta targeters, pacers and attackers, one attacker
-// per phase; the open model (constant or linearly ramped arrivals) and the closed model (N
-// requests always in flight); auth, TLS and redirects as the spec says; and stopping at the end
+// Package attack turns a spec into load: the open model (constant or linearly ramped arrivals:
+// a vegeta targeter, a pacer of ours and one vegeta attacker per phase) and the closed model
+// (N requests always in flight: N workers of ours that reuse their body buffers); auth, TLS and redirects as the spec says; and stopping at the end
 // of the phases, on cancellation (SIGINT upstream) or on the spec's abort rule.
 //
 // It sends and measures; it does not judge responses. Every result reaches the caller's sink as
@@ -19,8 +19,9 @@ import (
 
 // Hit is one request's outcome, handed to the sink of Run.
 //
-// The sink must not keep the *Hit: Run reuses it for the next result. Header and Body belong to
-// the response and are never reused by Run, so a sink may keep those.
+// The sink must not keep the *Hit nor its Body: Run reuses both once the sink returns (closed
+// phases read bodies into per-worker buffers). Header belongs to the response; Probe's Hit and
+// its Body are the caller's.
 type Hit struct {
 	Endpoint int // index into spec.Endpoints
 	Phase    int // index into spec.Load.Phases; -1 for Probe

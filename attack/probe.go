@@ -3,10 +3,8 @@ package attack
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -43,65 +41,28 @@ func (a *Attack) Probe(ctx context.Context, endpoint int, withCredentials bool) 
 		return nil, errEndpoint
 	}
 	e := &a.plans[endpoint]
-	var body io.Reader
-	if len(e.body) > 0 {
-		body = bytes.NewReader(e.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, e.method, e.url, body)
-	if err != nil {
-		return nil, err
-	}
 	hdr, cred := e.header, e.credentialed
 	if !withCredentials {
 		hdr, cred = e.anonHeader, false
-	}
-	req.Header = hdr.Clone()
-	if host := req.Header.Get("Host"); host != "" {
-		req.Host = host
 	}
 	hit := &Hit{
 		Endpoint: endpoint, Phase: -1, Method: e.method, URL: e.url, Credentialed: cred,
 		BytesOut: uint64(len(e.body)),
 	}
+	var body bytes.Buffer
 	start := time.Now()
-	resp, err := a.client.Do(req)
-	if err == nil {
-		hit.Body, err = readBody(resp.Body, a.maxBody)
-		if err == nil {
-			hit.Status, hit.Header, hit.BytesIn = resp.StatusCode, resp.Header, uint64(len(hit.Body))
-		} else {
-			hit.Body = nil
-		}
-	}
+	status, header, err := a.send(ctx, e, hdr, &body)
 	hit.Service = time.Since(start)
 	hit.Latency = hit.Service
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		kind := ClassifyError(err)
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		hit.Err, hit.ErrKind = &TransportError{Kind: kind, Msg: err.Error()}, kind
+		hit.Err, hit.ErrKind = transportError(err)
+		return hit, nil
 	}
+	hit.Status, hit.Header, hit.Body, hit.BytesIn = status, header, body.Bytes(), uint64(body.Len())
 	return hit, nil
-}
-
-// readBody keeps up to limit bytes of body (all when limit < 0), reads and discards the rest so
-// the connection can be reused, and closes it.
-func readBody(body io.ReadCloser, limit int64) ([]byte, error) {
-	defer body.Close()
-	r := io.Reader(body)
-	if limit >= 0 {
-		r = io.LimitReader(body, limit)
-	}
-	b, err := io.ReadAll(r)
-	if err == nil {
-		_, err = io.Copy(io.Discard, body)
-	}
-	return b, err
 }
 
 // probeAttacks keeps one Attack per spec for the package-level Probe, so repeated probes of a

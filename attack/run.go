@@ -22,8 +22,8 @@ const lateGrace = 500 * time.Millisecond
 // max_workers, whenever all are busy at a tick.
 const initialWorkers = 16
 
-// Run sends the phases in order, one vegeta attacker each, and hands every result to sink from
-// one goroutine (keep it cheap: a slow sink slows the attack). It returns when the phases are
+// Run sends the phases in order (an open phase through one vegeta attacker of its own, a
+// closed phase through N workers of its own) and hands every result to sink from one goroutine (keep it cheap: a slow sink slows the attack). It returns when the phases are
 // done, when ctx is cancelled (Stopped "interrupted") or when the abort rule fires (Stopped
 // "aborted: …"); in the last two cases sending stops at once and the requests in flight finish
 // (within target.timeout) and still reach the sink. The error is non-nil only when nothing
@@ -75,50 +75,38 @@ type runner struct {
 	stopped  string
 }
 
-// phase runs phase p and drains its results.
+// phase runs phase p: the open model through a vegeta attacker (openPhase), the closed model
+// through workers of its own (closedPhase).
 func (r *runner) phase(p int) PhaseInfo {
 	plan := r.a.phases[p]
 	t0 := time.Now()
 	pi := PhaseInfo{Index: p, Closed: plan.closed, Start: t0.Sub(r.start), Planned: plan.duration}
 
+	// stop ends the phase early: closed by ctx (SIGINT upstream) or by the abort rule.
 	stop := make(chan struct{})
 	var stopOnce sync.Once
-	var atk *vegeta.Attacker
+	var onStop func() // set before the watcher starts
 	stopPhase := func() {
 		stopOnce.Do(func() {
 			close(stop)
-			if atk != nil {
-				atk.Stop()
+			if onStop != nil {
+				onStop()
 			}
 		})
 	}
 
-	var (
-		pacer       vegeta.Pacer
-		lin         *linearPacer
-		limit       = plan.duration // vegeta stops sending after this
-		workers     uint64
-		maxWorkers  uint64
-		idle        bool
-		shardsFloat = float64(r.a.cfg.shards)
-	)
+	var lin *linearPacer
 	if plan.closed {
 		pi.Concurrency = plan.concurrency
-		pacer = vegeta.ConstantPacer{} // rate 0: next hit as soon as a worker is free
-		workers, maxWorkers = uint64(plan.concurrency), uint64(plan.concurrency)
-		idle = plan.concurrency == 0
 	} else {
+		shards := float64(r.a.cfg.shards)
 		lin = newLinearPacer(plan.r0, plan.r1, plan.duration, r.a.cfg.shard, r.a.cfg.shards, stop)
-		pacer = lin
-		limit += lateGrace // the pacer itself stops after the last hit due
-		pi.Rate, pi.RampTo = plan.r0/shardsFloat, plan.r1/shardsFloat
+		pi.Rate, pi.RampTo = plan.r0/shards, plan.r1/shards
 		pi.Requested = lin.count
 		pi.RequestedRate = float64(lin.count) / plan.duration.Seconds()
-		maxWorkers = r.a.maxWorkers
-		workers = min(initialWorkers, maxWorkers)
-		idle = lin.count == 0
 	}
-	if idle { // a pause (rate 0), or a shard with no share of this phase
+	if plan.closed && plan.concurrency == 0 || !plan.closed && lin.count == 0 {
+		// A pause (rate 0), or a shard with no share of this phase.
 		if !sleepUntil(r.ctx, t0.Add(plan.duration)) {
 			pi.Cut = true
 		}
@@ -126,12 +114,16 @@ func (r *runner) phase(p int) PhaseInfo {
 		return pi
 	}
 
-	atk = vegeta.NewAttacker(
-		vegeta.Client(r.a.client), // first: options after it must not touch the transport
-		vegeta.Workers(workers),
-		vegeta.MaxWorkers(maxWorkers),
-		vegeta.MaxBody(r.a.maxBody),
-	)
+	var atk *vegeta.Attacker
+	if !plan.closed {
+		atk = vegeta.NewAttacker(
+			vegeta.Client(r.a.client), // first: options after it must not touch the transport
+			vegeta.Workers(min(initialWorkers, r.a.maxWorkers)),
+			vegeta.MaxWorkers(r.a.maxWorkers),
+			vegeta.MaxBody(r.a.maxBody),
+		)
+		onStop = func() { atk.Stop() }
+	}
 	watched := make(chan struct{})
 	go func() {
 		select {
@@ -143,54 +135,11 @@ func (r *runner) phase(p int) PhaseInfo {
 
 	t0 = time.Now()
 	pi.Start = t0.Sub(r.start)
-	offset := pi.Start
-	h := &r.hit
-	info := r.info
-	for res := range atk.Attack(r.targeter, pacer, limit, "") {
-		if res.URL == "" { // a targeter error; ours never fails
-			continue
-		}
-		ep := endpointOf(res.URL)
-		sent := res.Timestamp.Sub(t0)
-		intended := sent
-		if lin != nil {
-			intended = lin.due(res.Seq)
-			if late := sent - intended; late > pi.MaxLateness {
-				pi.MaxLateness = late
-			}
-		}
-		e := &r.a.plans[ep]
-		*h = Hit{
-			Endpoint: ep, Phase: p, At: offset + intended,
-			Latency: sent + res.Latency - intended, Service: res.Latency,
-			Status: int(res.Code), Header: res.Headers, Body: res.Body,
-			BytesIn: res.BytesIn, BytesOut: res.BytesOut,
-			Method: e.method, URL: e.url, Credentialed: e.credentialed,
-		}
-		if h.Latency < h.Service {
-			h.Latency = h.Service
-		}
-		pi.Sent++
-		info.Hits++
-		if res.Code == 0 {
-			kind := classifyText(res.Error)
-			if kind == "" {
-				kind = KindOther
-			}
-			h.Err, h.ErrKind = &TransportError{Kind: kind, Msg: stripURLPrefix(res.Error)}, kind
-			h.Body, h.BytesIn = nil, 0 // a body cut short by the failure is not a response
-			info.Errors++
-		} else {
-			info.Responses++
-			if res.Code >= 500 && res.Code < 600 {
-				info.Status5xx++
-			}
-			if r.abort != nil && r.stopped == "" && r.abortNow() {
-				r.stopped = fmt.Sprintf("aborted: rate_5xx %s after %d responses", thresholdText(r.abort.Rate5xx), info.Responses)
-				stopPhase()
-			}
-		}
-		r.sink(h)
+	ph := phaseRun{p: p, t0: t0, offset: pi.Start, info: &pi, stopPhase: stopPhase}
+	if plan.closed {
+		r.closedPhase(&ph, plan, stop)
+	} else {
+		r.openPhase(&ph, atk, lin, plan.duration+lateGrace)
 	}
 	close(watched)
 
@@ -209,6 +158,38 @@ func (r *runner) phase(p int) PhaseInfo {
 	}
 	pi.Lagging = !pi.Cut && !plan.closed && float64(pi.Sent) < 0.95*float64(pi.Requested)
 	return pi
+}
+
+// phaseRun is what the drain loop of one phase needs.
+type phaseRun struct {
+	p         int
+	t0        time.Time     // when sending began
+	offset    time.Duration // t0 since the run start
+	info      *PhaseInfo
+	stopPhase func()
+}
+
+// deliver counts r.hit, applies the abort rule and hands the hit to the sink.
+func (r *runner) deliver(ph *phaseRun) {
+	h, info := &r.hit, r.info
+	if h.Latency < h.Service {
+		h.Latency = h.Service
+	}
+	ph.info.Sent++
+	info.Hits++
+	if h.Status == 0 {
+		info.Errors++
+	} else {
+		info.Responses++
+		if h.Status >= 500 && h.Status < 600 {
+			info.Status5xx++
+		}
+		if r.abort != nil && r.stopped == "" && r.abortNow() {
+			r.stopped = fmt.Sprintf("aborted: rate_5xx %s after %d responses", thresholdText(r.abort.Rate5xx), info.Responses)
+			ph.stopPhase()
+		}
+	}
+	r.sink(h)
 }
 
 // abortNow applies the abort rule: once at least After responses arrived, the fraction of them

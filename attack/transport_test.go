@@ -46,7 +46,11 @@ func slowHandler(w http.ResponseWriter, r *http.Request) {
 func runHits(t *testing.T, spec *specs.Spec, opts ...Option) ([]Hit, *RunInfo) {
 	t.Helper()
 	var hits []Hit
-	info, err := mustNew(t, spec, opts...).Run(context.Background(), func(h *Hit) { hits = append(hits, *h) })
+	info, err := mustNew(t, spec, opts...).Run(context.Background(), func(h *Hit) {
+		c := *h
+		c.Body = bytes.Clone(h.Body) // Run reuses the body buffers of closed phases
+		hits = append(hits, c)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +103,19 @@ func TestTransportErrors(t *testing.T) {
 				}
 			}
 			t.Logf("run: %s: %v", hits[0].ErrKind, hits[0].Err)
+
+			// The closed model has workers of its own: the same kinds, from Go's typed errors.
+			closed := testSpec(tc.url, closedPhase(100*time.Millisecond, 2))
+			closed.Target.Timeout = spec.Target.Timeout
+			hits, info = runHits(t, closed)
+			if len(hits) == 0 || info.Errors != uint64(len(hits)) {
+				t.Fatalf("closed: %d hits, info %+v: want only transport errors", len(hits), info)
+			}
+			for _, h := range hits {
+				if h.ErrKind != tc.kind || h.Status != 0 || h.Body != nil || strings.Contains(h.Err.Error(), "://") {
+					t.Fatalf("closed: kind %q status %d err %v; want kind %q", h.ErrKind, h.Status, h.Err, tc.kind)
+				}
+			}
 
 			hit, err := Probe(context.Background(), spec, 0, true)
 			if err != nil {
@@ -239,7 +256,7 @@ func TestRequestAsSpecified(t *testing.T) {
 			w.Write(big)
 		}
 	})
-	spec := testSpec(srv.URL, openPhase(100*time.Millisecond, 40, 0))
+	spec := testSpec(srv.URL, openPhase(100*time.Millisecond, 40, 0), closedPhase(100*time.Millisecond, 4))
 	spec.Target.MaxBody = 100
 	spec.Target.Headers = map[string]string{"User-Agent": "seccheck-test", "X-Env": "staging"}
 	spec.Auth = &specs.Auth{Bearer: "tok-123"}
