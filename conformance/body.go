@@ -10,8 +10,6 @@ import (
 const (
 	// confirmAfter bounds the bytes a confirm pattern sees from its anchor.
 	confirmAfter = 1024
-	// lineBack bounds how far back a FromLineStart confirmation looks for its line's start.
-	lineBack = 256
 	// maxConfirms bounds the anchored confirmations per signature and response; past it, the
 	// signature's pattern runs once, unanchored, over the rest of the body. A body full of near
 	// misses thus costs at most maxConfirms short anchored matches plus one regexp pass.
@@ -54,11 +52,7 @@ func compileCatalogue(sigs []Signature) (*leakScanner, error) {
 				return nil, fmt.Errorf("catalogue row %d (%s): %v", i, s.ID(), err)
 			}
 			ls.confirm[i] = re
-			if s.FromLineStart {
-				ls.anchored[i] = regexp.MustCompile(`\A[^\n]*?(?:` + s.Confirm + `)`)
-			} else {
-				ls.anchored[i] = regexp.MustCompile(`\A(?:` + s.Confirm + `)`)
-			}
+			ls.anchored[i] = regexp.MustCompile(`\A(?:` + s.Confirm + `)`)
 		}
 		if len(s.Anchors) == 0 {
 			return nil, fmt.Errorf("catalogue row %d (%s) has no anchor", i, s.ID())
@@ -129,33 +123,16 @@ func (ls *leakScanner) confirmAt(row int, body []byte, pos int, tries *uint8) in
 	case maxConfirms - 1:
 		*tries++
 		// Too many near misses: settle the rest of the body with one unanchored pass.
-		from := pos
-		if ls.sigs[row].FromLineStart {
-			from = max(0, pos-lineBack)
-		}
-		if loc := ls.confirm[row].FindIndex(body[from:]); loc != nil {
-			return from + loc[0]
+		if loc := ls.confirm[row].FindIndex(body[pos:]); loc != nil {
+			return pos + loc[0]
 		}
 		return -1
 	}
 	*tries++
-	lo := pos
-	if ls.sigs[row].FromLineStart {
-		lo = max(0, pos-lineBack)
-		if nl := bytes.LastIndexByte(body[lo:pos], '\n'); nl >= 0 {
-			lo += nl + 1
-		}
-	}
-	if !re.Match(body[lo:min(len(body), pos+confirmAfter)]) {
-		return -1
-	}
-	if lo == pos {
+	if re.Match(body[pos:min(len(body), pos+confirmAfter)]) {
 		return pos
 	}
-	if loc := ls.confirm[row].FindIndex(body[lo:min(len(body), pos+confirmAfter)]); loc != nil {
-		return lo + loc[0] // allocates, but only on a violation
-	}
-	return pos
+	return -1
 }
 
 func isWordByte(c byte) bool {

@@ -7,21 +7,19 @@ package conformance
 // Anchors are case-exact literals of at least 6 bytes, chosen from text that real runtimes and
 // frameworks print byte for byte; a multi-literal scan finds them in one pass. Where an anchor
 // alone is not proof, Confirm (RE2) must match starting exactly at the anchor (it is anchored
-// there, so a near miss costs a few steps, not a search), within 1 KiB; FromLineStart rows match
-// anywhere in the anchor's line up to it instead. WordStart additionally
-// requires that no letter, digit or underscore precede the anchor. The anchor's offset is reported.
+// there, so a near miss costs a few steps, not a search), within 1 KiB. WordStart additionally
+// requires that no letter, digit or underscore precede the anchor. The anchor's offset is
+// reported. Avoid counted repetitions such as {1,300} in Confirm: they inflate the program past
+// Go's backtracker and make each confirmation about 10x dearer.
 type Signature struct {
 	Kind      string   // the rule id is "body.leak." + Kind
 	Severity  Severity //
 	Anchors   []string // case-exact literals, ≥ 6 bytes
 	Confirm   string   // optional RE2 that must match at the anchor
 	WordStart bool     // the anchor must not follow a letter, digit or '_'
-	// FromLineStart anchors Confirm at the start of the anchor's line (at most 256 bytes back)
-	// instead of at the anchor, for signatures whose anchor sits inside the evidence.
-	FromLineStart bool
-	Desc          string // one line, used as the violation message
-	Fix           string // one line
-	Example       string // a real-looking body this row must match (and no other kind)
+	Desc      string   // one line, used as the violation message
+	Fix       string   // one line
+	Example   string   // a real-looking body this row must match (and no other kind)
 }
 
 // ID returns the stable rule id, "body.leak.<kind>".
@@ -44,7 +42,7 @@ const (
 )
 
 // sourceFileTail is the rest of a path up to a source file's extension.
-const sourceFileTail = `[^\s"'<>:|*?]{0,300}?\.(?:py|rb|php|js|mjs|cjs|ts|go|java|kt|cs|scala|pl|ex|exs)\b`
+const sourceFileTail = `[^\s"'<>:|*?]*?\.(?:py|rb|php|js|mjs|cjs|ts|go|java|kt|cs|scala|pl|ex|exs)\b`
 
 const (
 	fixNoTrace   = "Return a generic error body from a last-resort handler; log the trace server-side only."
@@ -67,7 +65,7 @@ var Catalogue = []Signature{
 	{
 		Kind: KindPythonTraceback, Severity: SeverityHigh,
 		Anchors: []string{"File \"", "File \\\""},
-		Confirm: `File \\?"[^"\n]{1,300}\\?", line \d+, in [\w<>.]+`,
+		Confirm: `File \\?"[^"\n]+\\?", line \d+, in [\w<>.]+`,
 		Desc:    "Python stack frame (File \"…\", line N, in f) in body",
 		Fix:     fixNoTrace,
 		Example: `{"error":"internal","trace":["  File \"main.py\", line 12, in get_order","  File \"db.py\", line 40, in fetch"]}`,
@@ -186,7 +184,7 @@ var Catalogue = []Signature{
 	{
 		Kind: KindGoPanic, Severity: SeverityHigh,
 		Anchors: []string{"panic: "},
-		Confirm: `panic: (?:runtime error: |assignment to entry in nil map|send on closed channel|close of (?:nil|closed) channel|interface conversion: |all goroutines are asleep|[^\n]{0,300}(?:\n|\\n){1,2}(?:\[signal |goroutine \d+ \[)|[^\n]{0,300} \[recovered\])`,
+		Confirm: `panic: (?:runtime error: |assignment to entry in nil map|send on closed channel|close of (?:nil|closed) channel|interface conversion: |all goroutines are asleep|[^\n]*(?:\n|\\n){1,2}(?:\[signal |goroutine \d+ \[)|[^\n]* \[recovered\])`,
 		Desc:    "Go panic message in body",
 		Fix:     fixNoTrace,
 		Example: "panic: runtime error: index out of range [3] with length 3",
@@ -194,12 +192,11 @@ var Catalogue = []Signature{
 	// --- Node.js ---
 	{
 		Kind: KindNodeStacktrace, Severity: SeverityHigh,
-		Anchors:       []string{"node_modules/", "node_modules\\", "(node:internal/", "processTicksAndRejections"},
-		Confirm:       `(?:\bat|&nbsp;at) (?:[^\n()]{1,200} )?\(?(?:node:internal/[^\s)]+|(?:file://)?(?:/|[A-Za-z]:\\{1,2})[^\s()]*:\d+:\d+)\)?|processTicksAndRejections`,
-		FromLineStart: true,
-		Desc:          "Node.js stack frame (at f (/…/file.js:L:C)) in body",
-		Fix:           fixNoTrace,
-		Example:       "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/app/src/users.js:14:22)\n    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)",
+		Anchors: []string{"node_modules/", "node_modules\\", "(node:internal/", "processTicksAndRejections"},
+		Confirm: `node_modules(?:/|\\{1,2})[^\s()'"]*?:\d+:\d+|\(node:internal/[^\s()]+:\d+:\d+\)|processTicksAndRejections`,
+		Desc:    "Node.js stack frame (…/node_modules/…:L:C) in body",
+		Fix:     fixNoTrace,
+		Example: "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/app/src/users.js:14:22)\n    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)",
 	},
 	// --- .NET ---
 	{
