@@ -46,7 +46,7 @@ type Violation struct {
 	Rule     string // e.g. "header.missing", "body.leak.python_traceback"
 	Severity Severity
 	Header   string // lower-case header name for header rules, "" otherwise
-	Kind     string // leak kind or pattern for body rules, "" otherwise
+	Kind     string // leak kind or pattern for body rules, missing flag for cookie.flags, "" otherwise
 	Message  string // one line; must not be built per response when avoidable (use static strings)
 	Offset   int    // byte offset of the match in Body for body rules, -1 otherwise
 }
