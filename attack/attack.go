@@ -68,7 +68,7 @@ type PhaseInfo struct {
 	Planned     time.Duration // the phase duration after DurationScale
 	Duration    time.Duration // actual: from the first send to the last result
 	Rate        float64       // open: this shard's rate at the start (spec rate / shards)
-	RampTo      float64       // open: this shard's rate at the end
+	RampTo      float64       // open: this shard's rate at the end of a ramp (0: constant rate)
 	Concurrency int           // closed: this shard's requests in flight
 	// Requested is the open-model hits the schedule holds for this shard (0 for closed phases);
 	// RequestedRate = Requested / Planned.

@@ -101,7 +101,10 @@ func (r *runner) phase(p int) PhaseInfo {
 	} else {
 		shards := float64(r.a.cfg.shards)
 		lin = newLinearPacer(plan.r0, plan.r1, plan.duration, r.a.cfg.shard, r.a.cfg.shards, stop)
-		pi.Rate, pi.RampTo = plan.r0/shards, plan.r1/shards
+		pi.Rate = plan.r0 / shards
+		if plan.r1 != plan.r0 {
+			pi.RampTo = plan.r1 / shards
+		}
 		pi.Requested = lin.count
 		pi.RequestedRate = float64(lin.count) / plan.duration.Seconds()
 	}
