@@ -23,7 +23,8 @@ const lateGrace = 500 * time.Millisecond
 const initialWorkers = 16
 
 // Run sends the phases in order (an open phase through one vegeta attacker of its own, a
-// closed phase through N workers of its own) and hands every result to sink from one goroutine (keep it cheap: a slow sink slows the attack). It returns when the phases are
+// closed phase through N workers of its own) and hands every result to sink from one
+// goroutine; keep it cheap, a slow sink slows the attack. It returns when the phases are
 // done, when ctx is cancelled (Stopped "interrupted") or when the abort rule fires (Stopped
 // "aborted: …"); in the last two cases sending stops at once and the requests in flight finish
 // (within target.timeout) and still reach the sink. The error is non-nil only when nothing
