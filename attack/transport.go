@@ -30,6 +30,9 @@ const maxRedirects = 10
 //   - Redirects are responses; with target.follow_redirects, only those to the same scheme
 //     and host:port are followed, at most maxRedirects.
 //   - X-Vegeta-* headers are stripped before the request leaves.
+//   - A response body is read to at most max_body + drainAllowance bytes. Past that the body
+//     reads as ended and closing it closes the connection instead of draining it: a 100 MiB
+//     body costs max_body bytes and a reconnect, not 100 MiB of reading.
 //   - target.timeout bounds each request from dial to the end of its body (each redirect hop
 //     anew). It is enforced by requestTransport, not http.Client.Timeout: with a RoundTripper
 //     other than *http.Transport the client arms a goroutine and a timer per request for it.
@@ -54,7 +57,7 @@ func newClient(t *specs.Target, conns int) (*http.Client, error) {
 	}
 	follow := t.FollowRedirects
 	return &http.Client{
-		Transport: &requestTransport{next: tr, timeout: timeout},
+		Transport: &requestTransport{next: tr, timeout: timeout, bodyCap: int64(t.MaxBody) + drainAllowance},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			first := via[0].URL
 			if !follow || len(via) > maxRedirects || req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
@@ -111,7 +114,12 @@ func tlsConfig(t *specs.Target) (*tls.Config, error) {
 type requestTransport struct {
 	next    *http.Transport
 	timeout time.Duration
+	bodyCap int64 // bytes of a response body read at most
 }
+
+// drainAllowance is how far past max_body a body is still read so that its connection can be
+// reused; a body longer than that is cut and its connection closed.
+const drainAllowance = 256 << 10
 
 func (t *requestTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if _, ok := r.Header["X-Vegeta-Seq"]; ok {
@@ -124,17 +132,32 @@ func (t *requestTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, left: t.bodyCap}
 	return resp, nil
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the transport.
 func (t *requestTransport) CloseIdleConnections() { t.next.CloseIdleConnections() }
 
-// cancelOnClose ends a request's timeout context once its body is closed.
+// cancelOnClose ends a request's timeout context once its body is closed, and reads as ended
+// after left bytes (the body cap). Closing a body that was not read to its real end makes
+// net/http close the connection rather than drain it.
 type cancelOnClose struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	left   int64
+}
+
+func (c *cancelOnClose) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.ReadCloser.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 func (c *cancelOnClose) Close() error {

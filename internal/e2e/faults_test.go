@@ -93,8 +93,11 @@ checks: {preset: recommended}
 	for _, ep := range rep.Endpoints {
 		byName[ep.Name] = ep
 	}
-	if ep := byName["GET /hang"]; ep.Errors != ep.Requests || ep.ErrorKinds["timeout"] != ep.Requests {
-		t.Errorf("/hang: %d requests, %d errors %v; want every one a timeout", ep.Requests, ep.Errors, ep.ErrorKinds)
+	// /hang never answers: every request is a transport error, nearly all timeouts. A few may
+	// be "other": /204-body and /304-body leave stray bytes on a connection the client may
+	// reuse for its next request (an HTTP desync), which then reads a malformed response.
+	if ep := byName["GET /hang"]; ep.Errors != ep.Requests || ep.ErrorKinds["timeout"]*10 < ep.Requests*9 {
+		t.Errorf("/hang: %d requests, %d errors %v; want every one an error, nearly all timeouts", ep.Requests, ep.Errors, ep.ErrorKinds)
 	}
 	if ep := byName["GET /conn-close"]; ep.Status["200"] != ep.Requests {
 		t.Errorf("/conn-close: %v of %d requests; want every one a 200", ep.Status, ep.Requests)
