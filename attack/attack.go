@@ -134,6 +134,7 @@ type phasePlan struct {
 	concurrency int     // this shard's
 	r0, r1      float64 // global rates
 	duration    time.Duration
+	maxRequests int64 // this shard's share of the phase's max_requests (0: no limit)
 }
 
 // New prepares an attack on spec. The spec should be loaded by specs (defaults set); zero
@@ -183,6 +184,14 @@ func New(spec *specs.Spec, opts ...Option) (*Attack, error) {
 		if p.closed {
 			p.concurrency = closedShare(ph.Concurrency, cfg.shard, cfg.shards)
 			conns = max(conns, p.concurrency)
+		}
+		if ph.MaxRequests > 0 {
+			// The shards' shares sum to max_requests, split as concurrency is; a shard whose
+			// share is 0 sends nothing in this phase (-1 marks that).
+			p.maxRequests = int64(closedShare(int(ph.MaxRequests), cfg.shard, cfg.shards))
+			if p.maxRequests == 0 {
+				p.maxRequests = -1
+			}
 		}
 		phases[i] = p
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,6 +33,7 @@ type closedResult struct {
 func (r *runner) closedPhase(ph *phaseRun, plan phasePlan, stop <-chan struct{}) {
 	out := make(chan *closedResult)
 	end := ph.t0.Add(plan.duration)
+	var claimed atomic.Int64 // requests started, for max_requests
 	var wg sync.WaitGroup
 	for range plan.concurrency {
 		wg.Add(1)
@@ -46,6 +48,9 @@ func (r *runner) closedPhase(ph *phaseRun, plan phasePlan, stop <-chan struct{})
 				}
 				start := time.Now()
 				if !start.Before(end) {
+					return
+				}
+				if plan.maxRequests != 0 && claimed.Add(1) > plan.maxRequests {
 					return
 				}
 				res.ep = r.a.pick.at(r.picks.Add(1) - 1)

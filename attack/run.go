@@ -102,6 +102,12 @@ func (r *runner) phase(p int) PhaseInfo {
 	} else {
 		shards := float64(r.a.cfg.shards)
 		lin = newLinearPacer(plan.r0, plan.r1, plan.duration, r.a.cfg.shard, r.a.cfg.shards, stop)
+		switch {
+		case plan.maxRequests < 0:
+			lin.count = 0
+		case plan.maxRequests > 0 && lin.count > uint64(plan.maxRequests):
+			lin.count = uint64(plan.maxRequests)
+		}
 		pi.Rate = plan.r0 / shards
 		if plan.r1 != plan.r0 {
 			pi.RampTo = plan.r1 / shards

@@ -37,7 +37,11 @@ func (s *Spec) Plan() Plan {
 		if ph.RampTo > 0 {
 			end = ph.RampTo
 		}
-		total += d.Seconds() * (ph.Rate + end) / 2
+		n := d.Seconds() * (ph.Rate + end) / 2
+		if ph.MaxRequests > 0 && float64(ph.MaxRequests) < n {
+			n = float64(ph.MaxRequests)
+		}
+		total += n
 	}
 	if p.Requests == 0 {
 		switch {

@@ -130,6 +130,9 @@ type Phase struct {
 	Rate        float64  `yaml:"rate" json:"rate"`
 	RampTo      float64  `yaml:"ramp_to" json:"ramp_to"`
 	Concurrency int      `yaml:"concurrency" json:"concurrency"`
+	// MaxRequests ends the phase after this many requests even if its duration has not passed
+	// (0: no limit). It bounds a load loop by count as well as by time.
+	MaxRequests int64 `yaml:"max_requests,omitempty" json:"max_requests,omitempty" check:"nonneg"`
 }
 
 // Closed reports whether the phase uses the closed model.
