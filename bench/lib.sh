@@ -21,7 +21,8 @@ start_nginx() {
   NGINX_DIR=$(mktemp -d)
   PORT=$(free_port)
   mkdir -p "$NGINX_DIR/www"
-  head -c 65536 /dev/zero | tr '\0' 'a' | sed 's/^/{"data":"/; s/$/"}/' | head -c 65536 > "$NGINX_DIR/www/big.json"
+  python3 -c 'import sys; sys.stdout.write("{\"data\":\"" + "a" * (65536 - 12) + "\"}")' > "$NGINX_DIR/www/big.json"
+  chmod -R a+rX "$NGINX_DIR"  # nginx workers run as nobody when started by root
   sed -e "s#{{dir}}#$NGINX_DIR#g" -e "s#{{port}}#$PORT#g" "$BENCH_DIR/nginx.conf.tmpl" > "$NGINX_DIR/nginx.conf"
   "$nginx" -p "$NGINX_DIR" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" &
   NGINX_PID=$!
