@@ -124,14 +124,17 @@ func (t tableRenderer) Render(w io.Writer, r *results.Report) error {
 	if len(r.Phases) > 0 {
 		fmt.Fprintf(bw, "\n%s\n", t.paint(ansiBold, "Phases"))
 		ph := grid{
-			header:    []string{"phase", "model", "start", "duration", "requested", "achieved", "sent", ""},
+			header:    []string{"phase", "model", "start", "duration", "requested", "achieved", "sent", "pace"},
 			align:     []tw.Align{tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft},
 			dropOrder: []int{2, 6, 3},
 		}
 		for _, p := range r.Phases {
-			mark := ""
-			if p.Lagging {
+			mark := "-" // closed model: the target sets the pace
+			switch {
+			case p.Lagging:
 				mark = t.paint(ansiYellow, "LAGGING")
+			case p.Model == "open":
+				mark = "kept"
 			}
 			ph.rows = append(ph.rows, []string{strconv.Itoa(p.Index + 1), printable(p.Model, false), fmtSeconds(p.StartS),
 				fmtSeconds(p.DurationS), phaseAsked(p), fmtRate(p.AchievedRate) + "/s", fmtCount(p.Sent), mark})
