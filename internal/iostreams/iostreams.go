@@ -24,15 +24,24 @@ type IOStreams struct {
 
 // System returns streams bound to the process's standard streams.
 func System() *IOStreams {
-	_, noColor := os.LookupEnv("NO_COLOR")
 	return &IOStreams{
 		In:      os.Stdin,
 		Out:     os.Stdout,
 		ErrOut:  os.Stderr,
 		outTTY:  term.IsTerminal(int(os.Stdout.Fd())),
 		errTTY:  term.IsTerminal(int(os.Stderr.Fd())),
-		noColor: noColor || os.Getenv("TERM") == "dumb",
+		noColor: noColorWanted(os.LookupEnv),
 	}
+}
+
+// noColorWanted follows https://no-color.org: NO_COLOR set to a non-empty value turns colour
+// off (an empty NO_COLOR does not); so does TERM=dumb.
+func noColorWanted(lookupEnv func(string) (string, bool)) bool {
+	if v, ok := lookupEnv("NO_COLOR"); ok && v != "" {
+		return true
+	}
+	term, _ := lookupEnv("TERM")
+	return term == "dumb"
 }
 
 // Test returns streams backed by buffers, none of them a terminal.
@@ -53,3 +62,9 @@ func (s *IOStreams) ColorEnabled() bool { return s.outTTY && !s.noColor }
 
 // SetTTY overrides terminal detection (tests).
 func (s *IOStreams) SetTTY(out, err bool) { s.outTTY, s.errTTY = out, err }
+
+// SetColorFromEnv decides colour as System does, from lookupEnv instead of the process
+// environment (tests; Test() starts with colour off).
+func (s *IOStreams) SetColorFromEnv(lookupEnv func(string) (string, bool)) {
+	s.noColor = noColorWanted(lookupEnv)
+}
