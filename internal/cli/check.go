@@ -65,7 +65,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if opts.Concurrency < 1 {
 		return usageErr("--concurrency must be >= 1, got %d", opts.Concurrency)
 	}
-	spec, err := loadSpec(opts.IO, opts.SpecPath)
+	spec, err := loadSpec(opts.IO, opts.SpecPath, opts.LookupEnv)
 	if err != nil {
 		return err
 	}

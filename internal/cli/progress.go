@@ -18,8 +18,14 @@ type progressPrinter struct {
 	phases   []time.Duration // scaled phase durations
 	total    time.Duration
 	snapshot func() results.Progress
-	stop     chan struct{}
-	done     chan struct{}
+	// every is the interval between lines (0: 250ms on a terminal, 5s otherwise).
+	every time.Duration
+	// startAt is the phases' time zero when the run waits for --start-at; zero: when start is
+	// called. Before it, the line says how long until the start instead of counting the wait
+	// into the first phase.
+	startAt time.Time
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 func newProgressPrinter(w io.Writer, tty bool, spec *specs.Spec, scale float64, snapshot func() results.Progress) *progressPrinter {
@@ -38,15 +44,21 @@ func newProgressPrinter(w io.Writer, tty bool, spec *specs.Spec, scale float64, 
 func (p *progressPrinter) start() {
 	go func() {
 		defer close(p.done)
-		every := 5 * time.Second
-		if p.tty {
-			every = 250 * time.Millisecond
+		every := p.every
+		if every <= 0 {
+			every = 5 * time.Second
+			if p.tty {
+				every = 250 * time.Millisecond
+			}
 		}
 		t := time.NewTicker(every)
 		defer t.Stop()
 		begin := time.Now()
+		if !p.startAt.IsZero() {
+			begin = p.startAt
+		}
 		var lastReq uint64
-		lastAt := begin
+		lastAt := time.Now()
 		for {
 			select {
 			case <-p.stop:
@@ -56,7 +68,10 @@ func (p *progressPrinter) start() {
 				return
 			case now := <-t.C:
 				s := p.snapshot()
-				rps := float64(s.Requests-lastReq) / now.Sub(lastAt).Seconds()
+				var rps float64
+				if secs := now.Sub(lastAt).Seconds(); secs > 0 {
+					rps = float64(s.Requests-lastReq) / secs
+				}
 				lastReq, lastAt = s.Requests, now
 				line := p.line(now.Sub(begin), s, rps)
 				if p.tty {
@@ -70,6 +85,9 @@ func (p *progressPrinter) start() {
 }
 
 func (p *progressPrinter) line(elapsed time.Duration, s results.Progress, rps float64) string {
+	if elapsed < 0 {
+		return fmt.Sprintf("waiting for --start-at %s (in %s)", p.startAt.UTC().Format(time.RFC3339), clock(-elapsed))
+	}
 	phase, acc := len(p.phases), time.Duration(0)
 	for i, d := range p.phases {
 		acc += d

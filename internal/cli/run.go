@@ -93,7 +93,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return usageErr("--start-at %q: want an RFC 3339 time such as 2026-12-03T18:00:00Z", opts.StartAt)
 		}
 	}
-	spec, err := loadSpec(opts.IO, opts.SpecPath)
+	spec, err := loadSpec(opts.IO, opts.SpecPath, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -145,6 +145,8 @@ type loadParams struct {
 	outs       []Output
 	opts       pipeline.Options
 	noProgress bool
+	// progressEvery is the interval of progress lines (0: the printer's default; tests).
+	progressEvery time.Duration
 	// explain, when set, prints plain-words findings after the table (demo).
 	explain func(rep *results.Report)
 	// exitCode, when set, decides the exit code from the report (demo).
@@ -177,6 +179,8 @@ func runLoad(ctx context.Context, p loadParams) error {
 	var prog *progressPrinter
 	if !p.noProgress {
 		prog = newProgressPrinter(io.ErrOut, io.IsStderrTTY(), p.spec, p.opts.DurationScale, run.Progress)
+		prog.startAt = p.opts.StartAt
+		prog.every = p.progressEvery
 		prog.start()
 	}
 	outcome, err := run.Execute(ctx)

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -12,12 +13,13 @@ import (
 
 // ValidateOptions are the inputs of `seccheck validate`.
 type ValidateOptions struct {
-	IO       *iostreams.IOStreams
-	SpecPath string
+	IO        *iostreams.IOStreams
+	LookupEnv func(string) (string, bool)
+	SpecPath  string
 }
 
 func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
-	opts := &ValidateOptions{IO: f.IO}
+	opts := &ValidateOptions{IO: f.IO, LookupEnv: f.LookupEnv}
 	return &cobra.Command{
 		Use:   "validate SPEC",
 		Short: "Check a spec and print its plan; send nothing",
@@ -37,7 +39,7 @@ Exit 0 when the spec is valid, 2 when it is not.`,
 }
 
 func validateRun(opts *ValidateOptions) error {
-	spec, err := loadSpec(opts.IO, opts.SpecPath)
+	spec, err := loadSpec(opts.IO, opts.SpecPath, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -45,10 +47,18 @@ func validateRun(opts *ValidateOptions) error {
 	return nil
 }
 
-// loadSpec loads a spec; on error it prints every error on its own line to stderr and returns an
-// exit-2 error that prints nothing more.
-func loadSpec(io *iostreams.IOStreams, path string) (*specs.Spec, error) {
-	spec, err := specs.Load(path)
+// loadSpec loads a spec, taking ${VAR} values from lookupEnv (the Factory's, so tests need not
+// touch the process environment; nil: os.LookupEnv). On error it prints every error on its own
+// line to stderr and returns an exit-2 error that prints nothing more.
+func loadSpec(io *iostreams.IOStreams, path string, lookupEnv func(string) (string, bool)) (*specs.Spec, error) {
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErr("%v", unwrapPathErrWithPath(path, err))
+	}
+	spec, err := specs.Parse(path, data, lookupEnv)
 	if err == nil {
 		return spec, nil
 	}
