@@ -66,12 +66,33 @@ func (r *Redactor) String(s string) string {
 	if r == nil || r.replacer == nil {
 		return s
 	}
+	if !r.holdsSecret(s) {
+		return s
+	}
+	return r.replace(s)
+}
+
+func (r *Redactor) holdsSecret(s string) bool {
 	for _, sec := range r.secrets {
 		if strings.Contains(s, sec) {
-			return r.replacer.Replace(s)
+			return true
 		}
 	}
-	return s
+	return false
+}
+
+// replace replaces until no secret is left: the marker next to the surrounding text can form a
+// secret again (a secret "]abc" in "x]abc]abc" leaves "x[REDACTED]abc" after one pass). Each pass
+// shrinks what is left to match, so it ends within a few; past maxPasses the whole text goes.
+func (r *Redactor) replace(s string) string {
+	const maxPasses = 8
+	for range maxPasses {
+		s = r.replacer.Replace(s)
+		if !r.holdsSecret(s) {
+			return s
+		}
+	}
+	return Redacted
 }
 
 // Bytes returns b with every secret replaced. When b holds no secret it returns b itself without
@@ -82,7 +103,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	}
 	for _, sec := range r.bsecrets {
 		if bytes.Contains(b, sec) {
-			return []byte(r.replacer.Replace(string(b)))
+			return []byte(r.replace(string(b)))
 		}
 	}
 	return b
