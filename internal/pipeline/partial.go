@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/seccheck/seccheck/results"
@@ -66,7 +67,20 @@ func (p *Partial) Write(w io.Writer) error {
 	if _, err := io.WriteString(w, partialMagic); err != nil {
 		return err
 	}
-	return gob.NewEncoder(w).Encode(p)
+	// gob cannot encode a nil element of a slice ("encodeArray: nil element"), and an endpoint
+	// without thresholds of its own has a nil entry. An empty set judges nothing, as nil does,
+	// so it travels as one.
+	wire := *p
+	if slices.Contains(p.EndpointThresholds, nil) {
+		wire.EndpointThresholds = make([]*specs.Thresholds, len(p.EndpointThresholds))
+		for i, th := range p.EndpointThresholds {
+			if th == nil {
+				th = &specs.Thresholds{}
+			}
+			wire.EndpointThresholds[i] = th
+		}
+	}
+	return gob.NewEncoder(w).Encode(&wire)
 }
 
 // ReadPartial decodes a partial file.
@@ -131,9 +145,7 @@ func Merge(paths []string, parts []*Partial) (*Outcome, error) {
 			why = append(why, fmt.Sprintf("shard %d: %s", p.Shard, p.Stopped))
 		}
 	}
-	if len(seen) != first.Shards {
-		why = append(why, fmt.Sprintf("%d of %d shards merged", len(seen), first.Shards))
-	}
+	// Missing shards are named by the report itself ("merged 2 of 3 shards (missing 1)").
 	if len(why) > 0 {
 		ro.Partial = true
 		ro.PartialWhy = joinWhy(why)
