@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included: installs what the tests need when it is missing (nginx
 # for the real-server conformance test, Chromium for the HTML report test), then go vet, gofmt,
-# go test -race ./..., and every fuzz target for FUZZTIME (default 30s; FUZZTIME=0 skips fuzzing).
+# staticcheck, go test -race ./..., and every fuzz target for FUZZTIME (default 30s; FUZZTIME=0 skips fuzzing).
 # Runs on a fresh Debian machine with Go; .ci/run calls exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 echo "== go test -race ./..."
 go test -race -count=1 -timeout 20m ./...
