@@ -278,3 +278,31 @@ func TestShardedRunMatchesSingle(t *testing.T) {
 		}
 	})
 }
+
+// TestShardStartAtInThePast: a shard whose --start-at has already passed (a pod scheduled late,
+// a stale START_AT) does not wait: it says so on stderr and runs its whole share at once. An
+// hour in the past proves it: a process that waited for anything would be killed by the limit.
+// Its report's clock still counts from --start-at, so its phase starts an hour in.
+func TestShardStartAtInThePast(t *testing.T) {
+	target := newShardTarget(t)
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "spec.yaml", shardSpec(target.URL, "late"))
+	out := filepath.Join(dir, "late.json")
+	startAt := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	r := seccheck(t, 60*time.Second, nil, "run", spec, "--shard", "1/3", "--start-at", startAt,
+		"--duration-scale", "0.5", "--seed", "7", "--no-progress", "--out", "json="+out)
+	if r.code != 0 && r.code != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "--start-at "+startAt+" is ") || !strings.Contains(r.stderr, "in the past: starting now") {
+		t.Errorf("stderr does not say the start instant has passed:\n%s", r.stderr)
+	}
+	rep, _ := readReport(t, out)
+	// Shard 1 of 3: hits 1, 4, 7, … of the 300 of 1 s at 300/s; ⌊200/3⌋ + 1 (1 < 200 mod 3) of max_requests.
+	if p := rep.Phases; len(p) != 2 || p[0].Sent != 100 || p[1].Sent != 67 || p[0].StartS < 3600 {
+		t.Errorf("phases %+v; want 100 open hits then 67 closed, the first starting ≥ 3600 s after --start-at", p)
+	}
+	if got := target.api.Load(); got != 167 || rep.Totals.Requests != 167 {
+		t.Errorf("target saw %d, report says %d; want 167", got, rep.Totals.Requests)
+	}
+}
