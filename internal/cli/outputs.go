@@ -124,6 +124,20 @@ func appendStepSummary(f *Factory, rep *results.Report) error {
 	if err != nil {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
 	}
-	defer fh.Close()
-	return r.Render(fh, rep)
+	// Earlier steps (or an earlier seccheck) may have written a summary that does not end in a
+	// blank line: start ours on a fresh paragraph so its heading is not glued to their last line.
+	if st, err := fh.Stat(); err == nil && st.Size() > 0 {
+		if _, err := io.WriteString(fh, "\n"); err != nil {
+			fh.Close()
+			return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+		}
+	}
+	if err := r.Render(fh, rep); err != nil {
+		fh.Close()
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	if err := fh.Close(); err != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	return nil
 }
