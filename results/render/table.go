@@ -99,7 +99,11 @@ func (t tableRenderer) Render(w io.Writer, r *results.Report) error {
 		}
 		fmt.Fprintf(bw, "  %s", t.paint(ansiYellow, "PARTIAL ("+printable(why, false)+")"))
 	}
-	fmt.Fprintf(bw, "  %s, %s requests, %s req/s\n", fmtSeconds(r.DurationS), fmtCount(r.Totals.Requests), fmtRate(r.Totals.RPS))
+	if r.Command == "check" {
+		fmt.Fprintf(bw, "  %s requests in %s ms\n", fmtCount(r.Totals.Requests), fmtMS(r.DurationS*1000))
+	} else {
+		fmt.Fprintf(bw, "  %s, %s requests, %s req/s\n", fmtSeconds(r.DurationS), fmtCount(r.Totals.Requests), fmtRate(r.Totals.RPS))
+	}
 
 	// Endpoints, with the whole run as the last row.
 	perEndpoint := findingsPerEndpoint(r)
@@ -117,6 +121,9 @@ func (t tableRenderer) Render(w io.Writer, r *results.Report) error {
 		ep.rows = append(ep.rows, t.statsRow(printable(e.Name, false), e.Stats, perEndpoint[e.Name]))
 	}
 	ep.rows = append(ep.rows, t.statsRow("all", r.Totals, len(r.Findings)))
+	if r.Command == "check" {
+		ep = t.checkGrid(r, perEndpoint)
+	}
 	if err := t.write(bw, ep); err != nil {
 		return err
 	}
@@ -194,6 +201,28 @@ func (t tableRenderer) statsRow(name string, s results.Stats, findings int) []st
 		fmtCount(s.Status3xx), fmtCount(s.Status4xx), fmtCount(s.Status5xx), rate5xx,
 		fmtCount(s.Errors), fmtMS(s.Latency.P50), fmtMS(s.Latency.P95), fmtMS(s.Latency.P99),
 		strconv.Itoa(findings)}
+}
+
+// checkGrid is the compact endpoint table of a smoke check: a few requests per endpoint make
+// rates and percentiles noise, so it shows the statuses seen, the slowest response and findings.
+func (t tableRenderer) checkGrid(r *results.Report, perEndpoint map[string]int) grid {
+	g := grid{
+		header:    []string{"endpoint", "requests", "statuses", "errors", "max ms", "findings"},
+		align:     []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight},
+		dropOrder: []int{3, 1},
+	}
+	row := func(name string, s results.Stats, findings int) []string {
+		statuses := fmtStatuses(s.Status)
+		if statuses == "" {
+			statuses = "-"
+		}
+		return []string{name, fmtCount(s.Requests), statuses, fmtCount(s.Errors), fmtMS(s.Latency.Max), strconv.Itoa(findings)}
+	}
+	for _, e := range r.Endpoints {
+		g.rows = append(g.rows, row(printable(e.Name, false), e.Stats, perEndpoint[e.Name]))
+	}
+	g.rows = append(g.rows, row("all", r.Totals, len(r.Findings)))
+	return g
 }
 
 // grid is one table before layout.
