@@ -60,7 +60,23 @@ func Explain(rep *results.Report) []string {
 			delete(leaks, ep.Name)
 		}
 	}
-	for name, ls := range leaks {
+	// The remaining leaks in a stable order (map order would shuffle the lines from run to run):
+	// the report's endpoint order, then names the report does not list.
+	var leakNames []string
+	for _, ep := range rep.Endpoints {
+		if _, ok := leaks[ep.Name]; ok {
+			leakNames = append(leakNames, ep.Name)
+		}
+	}
+	var unlisted []string
+	for name := range leaks {
+		if byEndpoint[name] == nil {
+			unlisted = append(unlisted, name)
+		}
+	}
+	sort.Strings(unlisted)
+	for _, name := range append(leakNames, unlisted...) {
+		ls := leaks[name]
 		kinds := make([]string, 0, len(ls))
 		for _, f := range ls {
 			kinds = append(kinds, strings.TrimPrefix(f.Rule, "body.leak."))
