@@ -70,15 +70,15 @@ func (c *counter) get(k string) int {
 }
 
 // server answers with the secure headers; enforceAuth makes it answer 401 (headers still on)
-// to requests under /private without the token.
+// to requests outside /public that carry neither the bearer token nor X-Key: k-token.
 func server(t *testing.T, enforceAuth bool) (*httptest.Server, *counter) {
 	t.Helper()
 	c := &counter{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		authed := r.Header.Get("Authorization") == "Bearer "+token
+		authed := r.Header.Get("Authorization") == "Bearer "+token || r.Header.Get("X-Key") == "k-"+token
 		c.add(r.URL.Path, authed)
 		setSecure(w.Header())
-		if enforceAuth && r.URL.Path == "/private" && !authed {
+		if enforceAuth && r.URL.Path != "/public" && !authed {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
