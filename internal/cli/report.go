@@ -27,6 +27,10 @@ func NewCmdReport(f *Factory, runF func(*ReportOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report REPORT.json",
 		Short: "Re-render a saved JSON report as a table, JUnit, Markdown or HTML",
+		Long: `Read a JSON report written by 'seccheck run|check|demo|merge --out json=PATH' and render it
+again: as the table (default) on standard output, or with --format as json, junit, markdown or
+html, to standard output or, with -o, to a file written atomically. Nothing is sent.
+Exit 0, or 2 when the file is not a seccheck report or the format is unknown.`,
 		Example: `  seccheck report report.json                       # the table
   seccheck report report.json --format html -o report.html
   seccheck report report.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,

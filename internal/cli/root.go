@@ -43,10 +43,15 @@ the run against thresholds such as an acceptable 5xx rate under load.
 Start with the demo (an embedded replica of a real incident, nothing leaves the machine):
   seccheck demo
 
-Then write a spec (see specs/examples/) and:
+Then write a spec (see specs/examples/ and 'seccheck schema') and:
   seccheck validate spec.yaml     # check the spec, print the plan, send nothing
   seccheck check spec.yaml        # smoke: each endpoint a few times, conformance only
   seccheck run spec.yaml          # load phases + conformance on every response
+
+Reports: add --out json=report.json (or junit, markdown, html) to run or check; re-render a
+saved report with 'seccheck report', gate on regressions with 'seccheck compare', combine
+sharded runs with 'seccheck merge'. In GitHub Actions a Markdown summary is appended to
+$GITHUB_STEP_SUMMARY.
 
 Exit codes: 0 pass, 1 a check or threshold failed, 2 usage or spec error (nothing sent),
 3 could not run (target unreachable, bad TLS material), 130 interrupted (partial report written).`,
@@ -69,7 +74,25 @@ Exit codes: 0 pass, 1 a check or threshold failed, 2 usage or spec error (nothin
 		NewCmdCompare(f, nil),
 		NewCmdMerge(f, nil),
 	)
+	for _, c := range root.Commands() {
+		withUsageHint(c)
+	}
 	return root
+}
+
+// withUsageHint makes a wrong number of arguments a usage error (exit 2) that shows the
+// command's usage line: cobra's own "accepts 1 arg(s), received 0" does not say what to pass.
+func withUsageHint(c *cobra.Command) {
+	args := c.Args
+	if args == nil {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, a []string) error {
+		if err := args(cmd, a); err != nil {
+			return usageErr("%v (usage: %s)", err, cmd.UseLine())
+		}
+		return nil
+	}
 }
 
 // Main runs seccheck with args and returns the process exit code.

@@ -39,14 +39,19 @@ func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 		Short: "Run the spec's load phases and check every response",
 		Long: `Drive the load phases of SPEC at its target and check every response against the spec's
 checks (security headers, leaks in bodies, cookie flags, expected statuses), then judge the run
-against the thresholds. Prints the plan, live progress on stderr, then the report table.
+against the thresholds. Prints the plan, live progress on stderr (a redrawn line on a terminal,
+a plain line every 5s otherwise; --no-progress for none), then the report table on stdout.
+--out writes more reports; with $GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it.
 
 Ctrl-C (or SIGTERM) stops sending, waits for in-flight requests, writes the report marked partial
 and exits 130; a second Ctrl-C quits at once.
 
 Sharded runs: --shard I/N (or --shards N with JOB_COMPLETION_INDEX set, as in a Kubernetes
 Indexed Job) runs shard I of N; each shard sends its share of the rate; write
---out partial=PATH and combine the parts with 'seccheck merge'.`,
+--out partial=PATH and combine the parts with 'seccheck merge'.
+
+Exit codes: 0 pass, 1 a check or threshold failed (or the run was aborted by load.abort_when),
+2 bad spec or flags (nothing sent), 3 target unreachable or bad TLS material, 130 interrupted.`,
 		Example: `  seccheck run specs/examples/release.yaml
   seccheck run spec.yaml --out json=report.json --out html=report.html --out junit=junit.xml
   seccheck run spec.yaml --duration-scale 0.1     # a 10x shorter rehearsal

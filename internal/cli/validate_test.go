@@ -169,8 +169,11 @@ func TestValidateUsageErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"missing file", []string{"validate", "/nonexistent/spec.yaml"}, "/nonexistent/spec.yaml: no such file or directory"},
-		{"no argument", []string{"validate"}, "accepts 1 arg(s), received 0"},
-		{"two arguments", []string{"validate", "a", "b"}, "accepts 1 arg(s), received 2"},
+		{"no argument", []string{"validate"}, "accepts 1 arg(s), received 0 (usage: seccheck validate SPEC [flags])"},
+		{"two arguments", []string{"validate", "a", "b"}, "accepts 1 arg(s), received 2 (usage: seccheck validate SPEC [flags])"},
+		{"compare with one report", []string{"compare", "a.json"}, "accepts 2 arg(s), received 1 (usage: seccheck compare BASE.json NEW.json [flags])"},
+		{"merge with nothing", []string{"merge"}, "requires at least 1 arg(s), only received 0 (usage: seccheck merge PART... [flags])"},
+		{"version with an argument", []string{"version", "x"}, `unknown command "x" for "seccheck version" (usage: seccheck version [flags])`},
 		{"unknown flag", []string{"validate", "--bogus", "a"}, "unknown flag: --bogus"},
 		{"unknown command", []string{"valdate", "a"}, `unknown command "valdate"`},
 	}
