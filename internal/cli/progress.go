@@ -20,9 +20,9 @@ type progressPrinter struct {
 	snapshot func() results.Progress
 	// every is the interval between lines (0: 250ms on a terminal, 5s otherwise).
 	every time.Duration
-	// startAt is the phases' time zero when the run waits for --start-at; zero: when start is
-	// called. Before it, the line says how long until the start instead of counting the wait
-	// into the first phase.
+	// startAt is the phases' time zero when the run waits for a future --start-at; zero or past:
+	// when start is called. Before it, the line says how long until the start instead of
+	// counting the wait into the first phase.
 	startAt time.Time
 	stop    chan struct{}
 	done    chan struct{}
@@ -53,8 +53,10 @@ func (p *progressPrinter) start() {
 		}
 		t := time.NewTicker(every)
 		defer t.Stop()
+		// A --start-at already past starts the phases at once: count from now, so the phase
+		// shown is the one running.
 		begin := time.Now()
-		if !p.startAt.IsZero() {
+		if p.startAt.After(begin) {
 			begin = p.startAt
 		}
 		var lastReq uint64

@@ -166,3 +166,17 @@ func TestProgressWaitsForStartAt(t *testing.T) {
 		t.Errorf("got %q, want prefix %q", first, want)
 	}
 }
+
+// TestProgressLateStartAt: a --start-at already past starts at once, in phase 1.
+func TestProgressLateStartAt(t *testing.T) {
+	w := newLineWriter()
+	p := newProgressPrinter(w, false, twoPhases(t), 1, fakeSnapshot())
+	p.every = time.Millisecond
+	p.startAt = time.Now().Add(-time.Hour)
+	p.start()
+	<-w.writes
+	p.finish()
+	if first := lines(w.String())[0]; !strings.HasPrefix(first, "phase 1/2  00:00/00:30") {
+		t.Errorf("got %q, want phase 1 at 00:00", first)
+	}
+}
