@@ -82,6 +82,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return usageErr("%v", err)
 	}
 	if err := run.Preflight(ctx); err != nil {
+		if interrupted() {
+			return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted before the check started; nothing to report")}
+		}
 		return withCode(ExitCannotRun, err)
 	}
 	out, err := pipeline.Check(ctx, spec, pipeline.CheckOptions{Requests: opts.Requests, Concurrency: opts.Concurrency})
