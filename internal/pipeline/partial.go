@@ -21,10 +21,15 @@ const partialMagic = "seccheck.partial/v1\n"
 // counters, capped exemplars, timeline) plus what merging needs to judge the whole again (the
 // spec's thresholds, the phases as this shard ran them).
 type Partial struct {
-	SpecHash           string
-	Name               string
-	Shard, Shards      int
-	Seed               int64
+	SpecHash      string
+	Name          string
+	Shard, Shards int
+	Seed          int64
+	// StartAt (the --start-at instant, zero without it) and Scale (--duration-scale) identify the
+	// run with the spec hash and seed: parts that differ in any of them are not one run (a
+	// leftover part of an earlier run of the same spec, say).
+	StartAt            time.Time
+	Scale              float64
 	Thresholds         specs.Thresholds
 	EndpointThresholds []*specs.Thresholds
 	Phases             []results.Phase
@@ -37,7 +42,10 @@ type Partial struct {
 func NewPartial(out *Outcome, opts Options, spec *specs.Spec) (*Partial, error) {
 	p := &Partial{
 		SpecHash: spec.Hash, Name: spec.Name, Shard: opts.Shard, Shards: opts.Shards, Seed: opts.Seed,
-		Thresholds: spec.Thresholds,
+		StartAt: opts.StartAt.UTC(), Scale: opts.DurationScale, Thresholds: spec.Thresholds,
+	}
+	if p.Scale <= 0 {
+		p.Scale = 1
 	}
 	if p.Shards < 1 {
 		p.Shards = 1
@@ -115,6 +123,9 @@ func Merge(paths []string, parts []*Partial) (*Outcome, error) {
 		if p.SpecHash != first.SpecHash {
 			return nil, fmt.Errorf("%s and %s come from different specs (spec hash %.12s vs %.12s): merge only the parts of one run", paths[0], paths[i], first.SpecHash, p.SpecHash)
 		}
+		if !p.StartAt.Equal(first.StartAt) || p.Seed != first.Seed || p.Scale != first.Scale {
+			return nil, fmt.Errorf("%s and %s are parts of different runs of this spec (%s vs %s): merge only the parts of one run, started with the same --start-at, --seed and --duration-scale", paths[0], paths[i], runID(first), runID(p))
+		}
 		if p.Shards != first.Shards {
 			return nil, fmt.Errorf("%s says %d shards, %s says %d: merge only the parts of one run", paths[0], first.Shards, paths[i], p.Shards)
 		}
@@ -153,6 +164,15 @@ func Merge(paths []string, parts []*Partial) (*Outcome, error) {
 	rep := merged.Report(ro)
 	rep.Shards = first.Shards
 	return &Outcome{Aggregator: merged, Report: rep}, nil
+}
+
+// runID describes what identifies a run besides its spec, for error messages.
+func runID(p *Partial) string {
+	start := "no --start-at"
+	if !p.StartAt.IsZero() {
+		start = "start " + p.StartAt.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("%s, seed %d, scale %g", start, p.Seed, p.Scale)
 }
 
 func joinWhy(why []string) string {

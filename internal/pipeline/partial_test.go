@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccheck/seccheck/results"
 	"github.com/seccheck/seccheck/specs"
@@ -183,4 +184,31 @@ func TestReadPartialRejects(t *testing.T) {
 			t.Errorf("got %v, want a not-exist error", err)
 		}
 	})
+}
+
+// TestMergeRefusesPartsOfDifferentRuns: a leftover part of an earlier run of the same spec
+// (another --start-at, seed or scale) is refused, not merged silently.
+func TestMergeRefusesPartsOfDifferentRuns(t *testing.T) {
+	at := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	base := Partial{SpecHash: "h", Shards: 2, Seed: 7, StartAt: at, Scale: 1}
+	cases := []struct {
+		name   string
+		change func(p *Partial)
+	}{
+		{"other start", func(p *Partial) { p.StartAt = at.Add(time.Hour) }},
+		{"no start", func(p *Partial) { p.StartAt = time.Time{} }},
+		{"other seed", func(p *Partial) { p.Seed = 8 }},
+		{"other scale", func(p *Partial) { p.Scale = 0.5 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := base, base
+			b.Shard = 1
+			tc.change(&b)
+			_, err := Merge([]string{"part-0.bin", "part-1.bin"}, []*Partial{&a, &b})
+			if err == nil || !strings.Contains(err.Error(), "different runs") || !strings.Contains(err.Error(), "part-1.bin") {
+				t.Fatalf("got %v, want a refusal naming part-1.bin and different runs", err)
+			}
+		})
+	}
 }
