@@ -111,7 +111,7 @@ func ReadPartial(path string) (*Partial, error) {
 }
 
 // Merge combines shard partials into one outcome with a report judged over the whole.
-// It refuses parts of different specs and duplicated shard indexes.
+// It refuses parts of different specs or runs and duplicated shard indexes before decoding any.
 func Merge(paths []string, parts []*Partial) (*Outcome, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("nothing to merge")
@@ -133,6 +133,9 @@ func Merge(paths []string, parts []*Partial) (*Outcome, error) {
 			return nil, fmt.Errorf("%s and %s are both shard %d of %d", prev, paths[i], p.Shard, p.Shards)
 		}
 		seen[p.Shard] = paths[i]
+	}
+	// Only parts of one run get this far: decode them.
+	for i, p := range parts {
 		agg, err := results.UnmarshalAggregator(p.Aggregate)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", paths[i], err)
