@@ -30,21 +30,30 @@ type demoRun struct {
 
 func (d *demoRun) path(name string) string { return filepath.Join(d.dir, name) }
 
-// runDemo runs `seccheck demo` (the binary) with the three report outputs. The reports go to a
-// directory next to the binary, which TestMain removes, so that sharedDemo can hand them to
-// later tests.
+// runDemo runs `seccheck demo --duration demoDuration` (the binary) with the three report
+// outputs. The reports go to a directory next to the binary, which TestMain removes, so that
+// sharedDemo can hand them to later tests.
 func runDemo(t *testing.T, fixed bool) *demoRun {
+	t.Helper()
+	return runDemoFor(t, fixed, demoDuration)
+}
+
+// runDemoFor is runDemo with the demo's own length ("" for demo.yaml's phases as written).
+func runDemoFor(t *testing.T, fixed bool, duration string) *demoRun {
 	t.Helper()
 	dir, err := os.MkdirTemp(filepath.Dir(binary), "demo-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"demo", "--duration", demoDuration,
+	args := []string{"demo",
 		"--out", "json=" + filepath.Join(dir, "demo.json"),
 		"--out", "junit=" + filepath.Join(dir, "demo.xml"),
 		"--out", "html=" + filepath.Join(dir, "demo.html")}
 	if fixed {
 		args = append(args, "--fixed")
+	}
+	if duration != "" {
+		args = append(args, "--duration", duration)
 	}
 	r := seccheck(t, demoLimit, nil, args...)
 	d := &demoRun{result: r, dir: dir}
