@@ -178,7 +178,7 @@ func newHTMLView(r *results.Report) htmlView {
 			}
 			ev := newExemplarView(e)
 			ev.Number = strconv.Itoa(j + 1)
-			if _, sent := e.Headers[f.Header]; !sent && (f.Rule == ruleBypass || f.Rule == "header.missing") {
+			if !hasHeader(e.Headers, f.Header) && (f.Rule == ruleBypass || f.Rule == "header.missing") {
 				ev.Missing = printable(f.Header, false)
 			}
 			fv.Exemplars = append(fv.Exemplars, ev)

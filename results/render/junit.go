@@ -288,7 +288,7 @@ func familyCase(name, classname string, fs []results.Finding) junitCase {
 			fmt.Fprintf(&text, "  %s\n", f.Message)
 		}
 		if len(f.Exemplars) > 0 {
-			ex := f.Exemplars[0]
+			ex := topExemplar(f)
 			fmt.Fprintf(&text, "  exemplar: %s %s -> %d\n", ex.Method, ex.URL, ex.Status)
 			if ex.BodyExcerpt != "" {
 				body := truncate(printable(ex.BodyExcerpt, true), 400)

@@ -81,7 +81,7 @@ func (Markdown) Render(w io.Writer, r *results.Report) error {
 		for _, f := range findings {
 			ex := "-"
 			if len(f.Exemplars) > 0 {
-				e := f.Exemplars[0]
+				e := topExemplar(f)
 				ex = fmt.Sprintf("%d %s %s", e.Status, mdEscape(e.Method), mdEscape(truncate(e.URL, 80)))
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(f.Severity), mdEscape(f.Rule),
@@ -91,7 +91,7 @@ func (Markdown) Render(w io.Writer, r *results.Report) error {
 			if len(f.Exemplars) == 0 {
 				continue
 			}
-			e := f.Exemplars[0]
+			e := topExemplar(f)
 			fmt.Fprintf(b, "\n<details><summary>%s on %s: exemplar %d %s %s</summary>\n\n",
 				html.EscapeString(printable(ruleAndSubject(f), false)), html.EscapeString(printable(f.Endpoint, false)), e.Status,
 				html.EscapeString(printable(e.Method, false)), html.EscapeString(printable(truncate(e.URL, 120), false)))

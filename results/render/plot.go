@@ -30,7 +30,11 @@ type plotPoint struct {
 //
 // Rates stay exact over the bucket; latency takes the maximum because a spike is what a reader
 // looks for and an average of percentiles is not a percentile anyway.
-func downsample(tl []results.Second, max int) []plotPoint {
+//
+// end is the run's duration in seconds: the last row's second is cut short by the end of the
+// run, so its rate divides by the part of the second that was run, not a whole second (else
+// every plot would drop towards zero at its right edge).
+func downsample(tl []results.Second, max int, end float64) []plotPoint {
 	if len(tl) == 0 {
 		return nil
 	}
@@ -40,8 +44,11 @@ func downsample(tl []results.Second, max int) []plotPoint {
 		j := min(i+k, len(tl))
 		first, last := tl[i].T, tl[j-1].T
 		span := float64(last-first) + 1
-		if span < 1 {
-			span = 1
+		if j == len(tl) && end > float64(first) && end < float64(last)+1 {
+			span = end - float64(first)
+		}
+		if span < 0.5 { // a sliver of a second says nothing about a rate: leave it out
+			break
 		}
 		var req, s5, errs uint64
 		p := plotPoint{T: float64(first+last+1) / 2}
@@ -248,7 +255,7 @@ func newChart(id, title, unit string, xmax float64, lines []line, phases []resul
 
 // timelineCharts builds the three plots of the HTML report; nil when the run has no timeline.
 func timelineCharts(r *results.Report) []chart {
-	pts := downsample(r.Timeline, maxPlotPoints)
+	pts := downsample(r.Timeline, maxPlotPoints, r.DurationS)
 	if len(pts) == 0 {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -310,7 +311,7 @@ func TestHTMLLongRunIsDownsampled(t *testing.T) {
 
 func TestDownsample(t *testing.T) {
 	tl := longReport().Timeline
-	pts := downsample(tl, maxPlotPoints)
+	pts := downsample(tl, maxPlotPoints, 0)
 	if len(pts) > maxPlotPoints || len(pts) < maxPlotPoints/2 {
 		t.Fatalf("%d rows became %d points, want (300, 600]", len(tl), len(pts))
 	}
@@ -332,7 +333,7 @@ func TestDownsample(t *testing.T) {
 		t.Errorf("worst p99 after downsampling %v, before %v", gotMax, maxP99)
 	}
 	// Short timelines are kept as they are.
-	if pts := downsample(richReport().Timeline, maxPlotPoints); len(pts) != 30 || pts[3].RPS != 50 || pts[3].T != 3.5 {
+	if pts := downsample(richReport().Timeline, maxPlotPoints, 0); len(pts) != 30 || pts[3].RPS != 50 || pts[3].T != 3.5 {
 		t.Errorf("30 rows: got %d points, point 3 = %+v", len(pts), pts[3])
 	}
 }
@@ -353,5 +354,35 @@ func TestFormatHelpers(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("case %d: got %q, want %q", i, c.got, c.want)
 		}
+	}
+}
+
+// TestDownsampleLastPartialSecond: the run ends 0.6 s into its last second, so that second's
+// 60 requests are a rate of 100/s, not 60/s; a last second of 0.2 s is left out of the plot.
+func TestDownsampleLastPartialSecond(t *testing.T) {
+	tl := []results.Second{{T: 0, Requests: 100}, {T: 1, Requests: 100}, {T: 2, Requests: 60}}
+	pts := downsample(tl, maxPlotPoints, 2.6)
+	if len(pts) != 3 || math.Abs(pts[2].RPS-100) > 1e-9 {
+		t.Fatalf("points %+v: want the last at 100/s", pts)
+	}
+	if pts := downsample(tl, maxPlotPoints, 2.2); len(pts) != 2 {
+		t.Fatalf("a last second of 0.2 s should be left out: %+v", pts)
+	}
+}
+
+func TestTopExemplarAndHasHeader(t *testing.T) {
+	f := results.Finding{Rule: ruleBypass, Exemplars: []results.Exemplar{
+		{Status: 200, Headers: map[string]string{"Content-Security-Policy": "default-src 'self'"}},
+		{Status: 500},
+	}}
+	if e := topExemplar(f); e.Status != 500 {
+		t.Errorf("bypass finding shows exemplar %d, want the 500", e.Status)
+	}
+	f.Rule = "header.missing"
+	if e := topExemplar(f); e.Status != 200 {
+		t.Errorf("other findings show their first exemplar, got %d", e.Status)
+	}
+	if !hasHeader(f.Exemplars[0].Headers, "content-security-policy") || hasHeader(f.Exemplars[1].Headers, "content-security-policy") {
+		t.Errorf("hasHeader must match case-insensitively")
 	}
 }
