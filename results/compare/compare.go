@@ -14,6 +14,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/seccheck/seccheck/results"
+	"github.com/seccheck/seccheck/results/render"
 )
 
 // DefaultLatencyTolerance is the relative p99 rise `seccheck compare` allows by default.
@@ -104,7 +105,7 @@ func Reports(base, next *results.Report, opts Options) Result {
 		br, nr := findingRate(b, baseEP, base.Totals), findingRate(f, nextEP, next.Totals)
 		if nr > br {
 			add(Change{Kind: KindFindingRate, Endpoint: f.Endpoint, Rule: f.Rule, Subject: k.subject, Base: br, Next: nr,
-				Detail: fmt.Sprintf("%s on %s of requests, was %s", ruleText(f.Rule, k.subject), pct(nr), pct(br))})
+				Detail: fmt.Sprintf("%s on %s of requests, was %s", ruleText(f.Rule, k.subject), render.Percent(nr), render.Percent(br))})
 		}
 	}
 	return res
@@ -119,11 +120,11 @@ func statsChanges(endpoint string, b, n results.Stats, opts Options) []Change {
 	var out []Change
 	if n.Rate5xx > b.Rate5xx {
 		out = append(out, Change{Kind: KindRate5xx, Endpoint: endpoint, Base: b.Rate5xx, Next: n.Rate5xx,
-			Detail: fmt.Sprintf("5xx rate %s, was %s", pct(n.Rate5xx), pct(b.Rate5xx))})
+			Detail: fmt.Sprintf("5xx rate %s, was %s", render.Percent(n.Rate5xx), render.Percent(b.Rate5xx))})
 	}
 	if n.RateErrors > b.RateErrors {
 		out = append(out, Change{Kind: KindRateErrors, Endpoint: endpoint, Base: b.RateErrors, Next: n.RateErrors,
-			Detail: fmt.Sprintf("transport error rate %s, was %s", pct(n.RateErrors), pct(b.RateErrors))})
+			Detail: fmt.Sprintf("transport error rate %s, was %s", render.Percent(n.RateErrors), render.Percent(b.RateErrors))})
 	}
 	if n.Latency.P99 > b.Latency.P99*(1+opts.LatencyTolerance) {
 		rise := "from zero"
@@ -131,7 +132,7 @@ func statsChanges(endpoint string, b, n results.Stats, opts Options) []Change {
 			rise = "+" + strconv.FormatFloat(100*(n.Latency.P99/b.Latency.P99-1), 'f', 0, 64) + "%"
 		}
 		out = append(out, Change{Kind: KindLatencyP99, Endpoint: endpoint, Base: b.Latency.P99, Next: n.Latency.P99,
-			Detail: fmt.Sprintf("p99 %s ms, was %s ms (%s, tolerance %s)", ms(n.Latency.P99), ms(b.Latency.P99), rise,
+			Detail: fmt.Sprintf("p99 %s ms, was %s ms (%s, tolerance %s)", render.Millis(n.Latency.P99), render.Millis(b.Latency.P99), rise,
 				strconv.FormatFloat(100*opts.LatencyTolerance, 'f', -1, 64)+"%")})
 	}
 	return out
@@ -199,27 +200,6 @@ func statuses(m map[string]uint64) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
-}
-
-func pct(f float64) string {
-	p := 100 * f
-	switch {
-	case p == 0:
-		return "0%"
-	case p < 0.01:
-		return "<0.01%"
-	case p < 10:
-		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
-	default:
-		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	}
-}
-
-func ms(v float64) string {
-	if v < 10 {
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
 // Render writes the regressions as a table, or one line saying there are none.

@@ -15,6 +15,13 @@ import (
 // The helpers below format numbers the same way in every text format, so a number a reader
 // sees in the table is the number they find in the Markdown and the HTML.
 
+// Percent formats a fraction (0..1) as the reports do ("0.04%", "12.5%"); other tools that
+// print report numbers (compare) use it so the same rate reads the same everywhere.
+func Percent(f float64) string { return fmtPct(f) }
+
+// Millis formats a latency in milliseconds as the reports do.
+func Millis(ms float64) string { return fmtMS(ms) }
+
 // fmtPct formats a fraction (0..1) as a percentage with a precision that keeps small rates
 // readable: 0.0004 is "0.04%", not "0%".
 func fmtPct(f float64) string {
