@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -92,14 +91,8 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return withCode(ExitCannotRun, err)
 	}
 	rep := out.Report
-	if err := renderTable(opts.IO, rep); err != nil {
+	if err := publish(opts.IO, opts.LookupEnv, outs, rep); err != nil {
 		return err
-	}
-	if err := writeReports(outs, rep); err != nil {
-		return withCode(ExitFail, fmt.Errorf("%v", err))
-	}
-	if err := appendStepSummary(&Factory{IO: opts.IO, LookupEnv: opts.LookupEnv}, rep); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "seccheck: %v\n", err)
 	}
 	switch {
 	case interrupted():

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -58,14 +57,8 @@ func mergeRun(opts *MergeOptions) error {
 		return usageErr("%v", err)
 	}
 	rep := out.Report
-	if err := renderTable(opts.IO, rep); err != nil {
+	if err := publish(opts.IO, opts.LookupEnv, outs, rep); err != nil {
 		return err
-	}
-	if err := writeReports(outs, rep); err != nil {
-		return withCode(ExitFail, fmt.Errorf("%v", err))
-	}
-	if err := appendStepSummary(&Factory{IO: opts.IO, LookupEnv: opts.LookupEnv}, rep); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "seccheck: %v\n", err)
 	}
 	if rep.Verdict != "pass" {
 		return &ExitError{Code: ExitFail}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccheck/seccheck/internal/iostreams"
 	"github.com/seccheck/seccheck/results"
 	"github.com/seccheck/seccheck/results/render"
 )
@@ -138,6 +139,22 @@ func appendStepSummary(f *Factory, rep *results.Report) error {
 	}
 	if err := fh.Close(); err != nil {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	return nil
+}
+
+// publish shows a finished report the way every command does: the table on stdout, each --out
+// file, and the Markdown summary appended to $GITHUB_STEP_SUMMARY when it is set (a failure
+// there is reported, not fatal: the reports are already written).
+func publish(io *iostreams.IOStreams, lookupEnv func(string) (string, bool), outs []Output, rep *results.Report) error {
+	if err := renderTable(io, rep); err != nil {
+		return err
+	}
+	if err := writeReports(outs, rep); err != nil {
+		return withCode(ExitFail, err)
+	}
+	if err := appendStepSummary(&Factory{IO: io, LookupEnv: lookupEnv}, rep); err != nil {
+		fmt.Fprintf(io.ErrOut, "seccheck: %v\n", err)
 	}
 	return nil
 }
