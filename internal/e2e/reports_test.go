@@ -2,13 +2,10 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"flag"
-	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/seccheck/seccheck/internal/headless"
 	"github.com/seccheck/seccheck/results/render"
 )
 
@@ -146,19 +144,7 @@ func keys[V any](m map[string]V) []string {
 // docs/report-html.png.
 // SECCHECK_SKIP_BROWSER=1 skips it; a missing Chromium is a failure.
 func TestReportHTMLOfDemoInChromium(t *testing.T) {
-	if os.Getenv("SECCHECK_SKIP_BROWSER") == "1" {
-		t.Skip("SECCHECK_SKIP_BROWSER=1")
-	}
-	browser := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		t.Fatal("chromium not found: run ./scripts/test.sh (it installs Chromium with apt-get), or set SECCHECK_SKIP_BROWSER=1 to skip this test")
-	}
+	browser := headless.Browser(t)
 	d := sharedDemo(t, false)
 	if *updateDocs {
 		// The picture in docs/ is of the demo a reader runs: demo.yaml's phases as written.
@@ -170,7 +156,7 @@ func TestReportHTMLOfDemoInChromium(t *testing.T) {
 	url := "file://" + d.path("demo.html")
 	dir := t.TempDir()
 
-	dom := chromium(t, browser, dir, "dom", "--dump-dom", url)
+	dom := headless.Run(t, browser, dir, "dom", "--dump-dom", url)
 	for _, want := range []string{"FAIL", "header.bypass_on_error", "list-items",
 		"AttributeError: &#39;_AsyncGeneratorContextManager&#39;"} {
 		if !strings.Contains(dom, want) && !strings.Contains(dom, strings.ReplaceAll(want, "&#39;", "'")) {
@@ -216,7 +202,7 @@ func TestReportHTMLOfDemoInChromium(t *testing.T) {
 	}
 
 	shot := filepath.Join(dir, "report.png")
-	chromium(t, browser, dir, "shot", "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", url)
+	headless.Run(t, browser, dir, "shot", "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", url)
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v", err)
@@ -229,7 +215,7 @@ func TestReportHTMLOfDemoInChromium(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 2000 {
 		t.Errorf("screenshot is %v, want about 1280x2400", b)
 	}
-	if n := colours(img, 64); n < 16 {
+	if n := headless.Colours(img, 64); n < 16 {
 		t.Errorf("screenshot has %d distinct colours; the page looks blank", n)
 	}
 	if *updateDocs {
@@ -255,40 +241,6 @@ func pathPoints(d string) [][2]float64 {
 		}
 	}
 	return pts
-}
-
-// chromium runs one headless Chromium with a profile of its own and returns its stdout. The
-// flags keep it off the network: no QUIC, no component updates, no sync, no first-run pings.
-func chromium(t *testing.T, browser, dir, profile string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir=" + filepath.Join(dir, "profile-"+profile)}
-	cmd := exec.CommandContext(ctx, browser, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", browser, strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String()
-}
-
-// colours counts distinct colours in a sample of the image's pixels, stopping at limit.
-func colours(img image.Image, limit int) int {
-	seen := map[[3]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 7 {
-		for x := b.Min.X; x < b.Max.X; x += 7 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			seen[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
-			if len(seen) >= limit {
-				return len(seen)
-			}
-		}
-	}
-	return len(seen)
 }
 
 // TestReportRerendersSavedJSON: `seccheck report demo.json --format F` prints what rendering the

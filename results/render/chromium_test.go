@@ -2,16 +2,14 @@ package render
 
 import (
 	"bytes"
-	"context"
-	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/seccheck/seccheck/internal/headless"
 )
 
 // TestHTMLInChromium opens the HTML report in a real browser (issue 6, "done when"): the
@@ -19,13 +17,7 @@ import (
 // did not run. SECCHECK_SKIP_BROWSER=1 skips it; a missing Chromium is a failure, not a skip,
 // so CI cannot pass without looking.
 func TestHTMLInChromium(t *testing.T) {
-	if os.Getenv("SECCHECK_SKIP_BROWSER") == "1" {
-		t.Skip("SECCHECK_SKIP_BROWSER=1")
-	}
-	browser := findChromium()
-	if browser == "" {
-		t.Fatal("chromium not found: run scripts/test.sh (it installs it with apt-get install -y chromium), or set SECCHECK_SKIP_BROWSER=1 to skip this test")
-	}
+	browser := headless.Browser(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	var buf bytes.Buffer
@@ -37,7 +29,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	url := "file://" + page
 
-	dom := runChromium(t, browser, dir, "dom", "--dump-dom", url)
+	dom := headless.Run(t, browser, dir, "dom", "--dump-dom", url)
 	if m := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(dom); m == nil || strings.Contains(m[1], "PWNED") {
 		t.Errorf("page title after load = %v; the exemplar's script ran or the title is gone", m)
 	}
@@ -67,7 +59,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 
 	shot := filepath.Join(dir, "report.png")
-	runChromium(t, browser, dir, "shot", "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", url)
+	headless.Run(t, browser, dir, "shot", "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", url)
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v", err)
@@ -80,58 +72,9 @@ func TestHTMLInChromium(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 2000 {
 		t.Errorf("screenshot is %v, want about 1280x2400", b)
 	}
-	if n := distinctColours(img, 64); n < 16 {
+	if n := headless.Colours(img, 64); n < 16 {
 		t.Errorf("screenshot has %d distinct colours; the page looks blank", n)
 	}
-	if *update {
-		data, err := os.ReadFile(shot)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "..", "docs", "report-html.png"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// runChromium runs one headless Chromium with its own profile and returns its stdout.
-func runChromium(t *testing.T, browser, dir, profile string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir=" + filepath.Join(dir, "profile-"+profile)}
-	cmd := exec.CommandContext(ctx, browser, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", browser, strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String()
-}
-
-// distinctColours counts colours in a sample of the image's pixels, stopping at limit.
-func distinctColours(img image.Image, limit int) int {
-	seen := map[[3]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 7 {
-		for x := b.Min.X; x < b.Max.X; x += 7 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			seen[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
-			if len(seen) >= limit {
-				return len(seen)
-			}
-		}
-	}
-	return len(seen)
+	// docs/report-html.png is a real demo run's report: internal/e2e's
+	// TestReportHTMLOfDemoInChromium writes it with -update, not this fixture.
 }
