@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"flag"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -201,23 +200,7 @@ func TestReportHTMLOfDemoInChromium(t *testing.T) {
 		}
 	}
 
-	shot := filepath.Join(dir, "report.png")
-	headless.Run(t, browser, dir, "shot", "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", url)
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatalf("no screenshot: %v", err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("screenshot is not a PNG: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 2000 {
-		t.Errorf("screenshot is %v, want about 1280x2400", b)
-	}
-	if n := headless.Colours(img, 64); n < 16 {
-		t.Errorf("screenshot has %d distinct colours; the page looks blank", n)
-	}
+	shot := headless.Screenshot(t, browser, dir, url)
 	if *updateDocs {
 		data, err := os.ReadFile(shot)
 		if err != nil {

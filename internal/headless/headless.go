@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,30 @@ func Run(t testing.TB, browser, dir, profile string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", browser, strings.Join(args, " "), err, stderr.String())
 	}
 	return stdout.String()
+}
+
+// Screenshot renders url at 1280×2400 into dir/report.png, checks that the file is a PNG of
+// about that size and not blank (at least 16 colours in a sample), and returns its path.
+func Screenshot(t testing.TB, browser, dir, url string) string {
+	t.Helper()
+	shot := filepath.Join(dir, "report.png")
+	Run(t, browser, dir, "shot", "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", url)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 2000 {
+		t.Errorf("screenshot is %v, want about 1280x2400", b)
+	}
+	if n := Colours(img, 64); n < 16 {
+		t.Errorf("screenshot has %d distinct colours; the page looks blank", n)
+	}
+	return shot
 }
 
 // Colours counts distinct colours in a sample of the image's pixels (every 7th pixel of every
