@@ -81,7 +81,7 @@ func EffectiveChecks(global Checks, endpoint *Checks) Checks {
 //   - headers.require: per header (names compared canonically), the set fields of over's rule
 //     win over base's; a rule with `present: false` removes the header's requirement.
 //   - headers.forbid and body.forbid: the union, without duplicates.
-//   - cookies: field by field, over's set fields win.
+//   - headers.cors and cookies: field by field, over's set fields win.
 func MergeChecks(base, over Checks) Checks {
 	c := cloneChecks(base)
 	if over.Preset != "" {
@@ -113,6 +113,17 @@ func MergeChecks(base, over Checks) Checks {
 	for _, p := range over.Body.Forbid {
 		if !slices.Contains(c.Body.Forbid, p) {
 			c.Body.Forbid = append(c.Body.Forbid, p)
+		}
+	}
+	if o := over.Headers.CORS; o != nil {
+		if c.Headers.CORS == nil {
+			c.Headers.CORS = &CORSChecks{}
+		}
+		if o.ForbidWildcardCredentials != nil {
+			c.Headers.CORS.ForbidWildcardCredentials = ptr(*o.ForbidWildcardCredentials)
+		}
+		if o.ProbeOrigin != "" {
+			c.Headers.CORS.ProbeOrigin = o.ProbeOrigin
 		}
 	}
 	if o := over.Cookies; o != nil {
@@ -213,6 +224,12 @@ func cloneChecks(c Checks) Checks {
 	}
 	out.Headers.Forbid = slices.Clone(c.Headers.Forbid)
 	out.Body.Forbid = slices.Clone(c.Body.Forbid)
+	if c.Headers.CORS != nil {
+		out.Headers.CORS = &CORSChecks{
+			ForbidWildcardCredentials: clonePtr(c.Headers.CORS.ForbidWildcardCredentials),
+			ProbeOrigin:               c.Headers.CORS.ProbeOrigin,
+		}
+	}
 	if c.Cookies != nil {
 		out.Cookies = &CookieChecks{
 			Secure:   clonePtr(c.Cookies.Secure),

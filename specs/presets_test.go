@@ -199,3 +199,89 @@ func TestPlan(t *testing.T) {
 		t.Error("thousands")
 	}
 }
+
+func TestCORSChecks(t *testing.T) {
+	t.Run("presets", func(t *testing.T) {
+		strict, _ := Preset("strict")
+		if c := strict.Headers.CORS; c == nil || !is(c.ForbidWildcardCredentials) || c.ProbeOrigin != "https://seccheck-probe.invalid" {
+			t.Errorf("strict cors: %+v", c)
+		}
+		for _, name := range []string{"recommended", "none"} {
+			if p, _ := Preset(name); p.Headers.CORS != nil {
+				t.Errorf("%s sets cors: %+v", name, p.Headers.CORS)
+			}
+		}
+		strict.Headers.CORS.ProbeOrigin = "https://changed.invalid"
+		*strict.Headers.CORS.ForbidWildcardCredentials = false
+		if again, _ := Preset("strict"); again.Headers.CORS.ProbeOrigin != "https://seccheck-probe.invalid" || !is(again.Headers.CORS.ForbidWildcardCredentials) {
+			t.Error("Preset returned shared cors state")
+		}
+	})
+
+	wild := func(b bool) *CORSChecks { return &CORSChecks{ForbidWildcardCredentials: ptr(b)} }
+	merges := []struct {
+		name       string
+		base, over *CORSChecks
+		want       *CORSChecks
+	}{
+		{"neither", nil, nil, nil},
+		{"base only", &CORSChecks{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://a.invalid"}, nil,
+			&CORSChecks{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://a.invalid"}},
+		{"over only", nil, &CORSChecks{ProbeOrigin: "https://b.invalid"}, &CORSChecks{ProbeOrigin: "https://b.invalid"}},
+		{"over's set origin wins, base's flag kept", &CORSChecks{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://a.invalid"},
+			&CORSChecks{ProbeOrigin: "https://b.invalid"}, &CORSChecks{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://b.invalid"}},
+		{"over turns the flag off, base's origin kept", &CORSChecks{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://a.invalid"},
+			wild(false), &CORSChecks{ForbidWildcardCredentials: ptr(false), ProbeOrigin: "https://a.invalid"}},
+		{"empty over changes nothing", wild(true), &CORSChecks{}, wild(true)},
+	}
+	for _, tc := range merges {
+		t.Run("merge "+tc.name, func(t *testing.T) {
+			base := Checks{Headers: HeaderChecks{CORS: tc.base}}
+			before := cloneChecks(base)
+			got := MergeChecks(base, Checks{Headers: HeaderChecks{CORS: tc.over}}).Headers.CORS
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+			if !reflect.DeepEqual(base, before) {
+				t.Error("MergeChecks modified base")
+			}
+			if got != nil && got == tc.base {
+				t.Error("MergeChecks shares base's cors block")
+			}
+		})
+	}
+
+	decodes := []struct {
+		name    string
+		yaml    string
+		want    []*CORSChecks // Effective cors per endpoint
+		checksC *CORSChecks   // spec.Checks.Headers.CORS as decoded
+	}{
+		{"recommended has none", "  - path: /a\n", []*CORSChecks{nil}, nil},
+		{"strict sets both", "  - path: /a\nchecks: {preset: strict}\n",
+			[]*CORSChecks{{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://seccheck-probe.invalid"}}, nil},
+		{"global block on recommended", "  - path: /a\nchecks: {headers: {cors: {probe_origin: 'http://evil.invalid:8443'}}}\n",
+			[]*CORSChecks{{ProbeOrigin: "http://evil.invalid:8443"}}, &CORSChecks{ProbeOrigin: "http://evil.invalid:8443"}},
+		{"endpoint overrides strict's origin and turns the flag off", "  - path: /a\n  - path: /b\n    checks: {headers: {cors: {forbid_wildcard_credentials: false, probe_origin: '${PROBE}'}}}\nchecks: {preset: strict}\n",
+			[]*CORSChecks{
+				{ForbidWildcardCredentials: ptr(true), ProbeOrigin: "https://seccheck-probe.invalid"},
+				{ForbidWildcardCredentials: ptr(false), ProbeOrigin: "https://probe.invalid"},
+			}, nil},
+	}
+	for _, tc := range decodes {
+		t.Run("decode "+tc.name, func(t *testing.T) {
+			s, err := Parse("c.yaml", []byte(head+tc.yaml), env("PROBE", "https://probe.invalid"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s.Checks.Headers.CORS, tc.checksC) {
+				t.Errorf("checks.headers.cors = %+v, want %+v", s.Checks.Headers.CORS, tc.checksC)
+			}
+			for i, want := range tc.want {
+				if got := s.Endpoints[i].Effective.Headers.CORS; !reflect.DeepEqual(got, want) {
+					t.Errorf("endpoint %d: effective cors %+v, want %+v", i, got, want)
+				}
+			}
+		})
+	}
+}

@@ -158,6 +158,21 @@ type Checks struct {
 type HeaderChecks struct {
 	Require map[string]HeaderRule `yaml:"require" json:"require" check:"headers"`
 	Forbid  []ForbidRule          `yaml:"forbid" json:"forbid"`
+	// CORS holds the cross-header CORS rules (strict sets them; recommended does not).
+	CORS *CORSChecks `yaml:"cors,omitempty" json:"cors,omitempty"`
+}
+
+// CORSChecks are the rules on Access-Control-Allow-Origin and -Credentials. Unset fields do
+// not constrain.
+type CORSChecks struct {
+	// ForbidWildcardCredentials fails a response with Access-Control-Allow-Origin: * and
+	// Access-Control-Allow-Credentials: true (rule cors.wildcard_credentials).
+	ForbidWildcardCredentials *bool `yaml:"forbid_wildcard_credentials,omitempty" json:"forbid_wildcard_credentials,omitempty"`
+	// ProbeOrigin is a foreign origin (scheme://host[:port], e.g. https://seccheck.invalid) that
+	// every request of the endpoint carries as its Origin header; a response that reflects it
+	// into Access-Control-Allow-Origin fails (rule cors.origin_reflected). It is only ever sent
+	// as a header value, never connected to.
+	ProbeOrigin string `yaml:"probe_origin,omitempty" json:"probe_origin,omitempty"`
 }
 
 // HeaderRule constrains one header. Unset fields do not constrain. Every rule implies Present.

@@ -295,6 +295,11 @@ func (d *decoder) validateChecks(c *Checks, path string) {
 			c.Cookies.SameSite[i] = SameSites[j]
 		}
 	}
+	if cors := c.Headers.CORS; cors != nil && d.has(&cors.ProbeOrigin) {
+		if msg := checkOrigin(cors.ProbeOrigin); msg != "" {
+			d.semanticf(d.at(&cors.ProbeOrigin), "%s.headers.cors.probe_origin: %s", path, msg)
+		}
+	}
 	c.Headers.Require = canonicalRules(c.Headers.Require)
 	for i := range c.Headers.Forbid {
 		c.Headers.Forbid[i].Name = http.CanonicalHeaderKey(c.Headers.Forbid[i].Name)
@@ -341,4 +346,24 @@ func (d *decoder) checkThreshold(t *Threshold, path string, kind thresholdKind) 
 			d.semanticf(n, "%s: violations is a count, e.g. \"== 0\"", path)
 		}
 	}
+}
+
+// checkOrigin says what is wrong with s as an origin to send in an Origin header, "" when it is
+// one: scheme://host[:port], scheme http or https, lower case, no path, query or credentials.
+func checkOrigin(s string) string {
+	const example = " (an origin such as https://seccheck.invalid: scheme://host[:port], no path)"
+	u, err := url.Parse(s)
+	switch {
+	case s == "":
+		return "is empty" + example
+	case err != nil:
+		return fmt.Sprintf("%v%s", errors.Unwrap(err), example)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Sprintf("scheme must be http or https, got %q%s", u.Scheme, example)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Sprintf("no host in %q%s", s, example)
+	case u.Scheme+"://"+strings.ToLower(u.Host) != s:
+		return fmt.Sprintf("%q is not an origin%s", s, example)
+	}
+	return ""
 }
