@@ -17,6 +17,11 @@ const (
 	RuleCookieFlags      = "cookie.flags"
 	RuleStatusUnexpected = "status.unexpected"
 	RuleBodyPattern      = "body.pattern"
+	// RuleCORSWildcardCredentials: Access-Control-Allow-Origin: * with -Credentials: true.
+	RuleCORSWildcardCredentials = "cors.wildcard_credentials"
+	// RuleCORSOriginReflected: the request's (foreign, probe) Origin echoed in
+	// Access-Control-Allow-Origin.
+	RuleCORSOriginReflected = "cors.origin_reflected"
 	// RuleBodyLeakPrefix + Signature.Kind is the id of a builtin leak.
 	RuleBodyLeakPrefix = "body.leak."
 )
@@ -31,6 +36,7 @@ type Checker struct {
 	headers    []*headerRule // sorted by name
 	forbid     []forbidRule
 	cookies    *cookieRule
+	cors       corsRule
 	leaks      *leakScanner
 	patterns   []*bodyPattern
 	required   []string
@@ -81,6 +87,7 @@ func Compile(checks specs.Checks, expect specs.Expect) (*Checker, error) {
 	if checks.Cookies != nil {
 		c.cookies = compileCookieRule(checks.Cookies)
 	}
+	c.cors = compileCORSRule(checks.Headers.CORS)
 
 	switch strings.ToLower(checks.Body.Leaks) {
 	case "builtin":
@@ -117,7 +124,7 @@ func (c *Checker) Check(r *Response, dst []Violation) []Violation {
 	if c.errorsOnly && r.Status < 400 {
 		return dst
 	}
-	if len(c.headers) > 0 || len(c.forbid) > 0 || c.cookies != nil {
+	if len(c.headers) > 0 || len(c.forbid) > 0 || c.cookies != nil || c.cors.on() {
 		hv := newHeaderView(r.Header)
 		for _, hr := range c.headers {
 			if hr.onlyWithCredentials && !r.Credentialed {
@@ -134,6 +141,9 @@ func (c *Checker) Check(r *Response, dst []Violation) []Violation {
 		}
 		if c.cookies != nil {
 			dst = c.cookies.check(hv.values("Set-Cookie"), dst)
+		}
+		if c.cors.on() {
+			dst = c.cors.check(hv, r.Origin, dst)
 		}
 	}
 	if len(r.Body) > 0 {

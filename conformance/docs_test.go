@@ -54,7 +54,8 @@ func TestChecksDoc(t *testing.T) {
 	} else if doc != want {
 		t.Errorf("%s: the leak catalogue is out of date; run go test ./conformance/ -run TestChecksDoc -update", checksDoc)
 	}
-	ids := []string{RuleHeaderMissing, RuleHeaderValue, RuleHeaderForbidden, RuleCookieFlags, RuleStatusUnexpected, RuleBodyPattern, "header.bypass_on_error"}
+	ids := []string{RuleHeaderMissing, RuleHeaderValue, RuleHeaderForbidden, RuleCookieFlags, RuleStatusUnexpected, RuleBodyPattern, "header.bypass_on_error",
+		RuleCORSWildcardCredentials, RuleCORSOriginReflected}
 	for _, s := range Catalogue {
 		ids = append(ids, s.ID())
 	}

@@ -37,11 +37,14 @@ type Response struct {
 	Header       http.Header
 	Body         []byte // up to target.max_body bytes
 	Credentialed bool   // the request carried credentials (auth)
+	// Origin is the Origin header the request carried ("" if none): the probe origin of
+	// checks.headers.cors, which cors.origin_reflected looks for in Access-Control-Allow-Origin.
+	Origin string
 }
 
 // Violation is one failed rule on one response. Rule ids are stable and dotted (DESIGN.md):
 // header.missing, header.value, header.forbidden, cookie.flags, status.unexpected,
-// body.leak.<kind>, body.pattern.
+// body.leak.<kind>, body.pattern, cors.wildcard_credentials, cors.origin_reflected.
 type Violation struct {
 	Rule     string // e.g. "header.missing", "body.leak.python_traceback"
 	Severity Severity
