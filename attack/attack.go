@@ -39,7 +39,8 @@ type Hit struct {
 	BytesIn          uint64      // body bytes kept (≤ max_body)
 	BytesOut         uint64      // request body bytes
 	Method, URL      string
-	Credentialed     bool // the request carried credentials (auth)
+	Credentialed     bool   // the request carried credentials (auth)
+	Origin           string // the Origin header the request carried ("" if none): the CORS probe origin
 }
 
 // RunInfo says what a Run did.

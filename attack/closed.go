@@ -77,7 +77,7 @@ func (r *runner) closedPhase(ph *phaseRun, plan phasePlan, stop <-chan struct{})
 			Latency: res.service, Service: res.service,
 			Status: res.status, Header: res.header,
 			BytesOut: uint64(len(e.body)),
-			Method:   e.method, URL: e.url, Credentialed: e.credentialed,
+			Method:   e.method, URL: e.url, Credentialed: e.credentialed, Origin: e.origin,
 		}
 		if res.err != nil {
 			h.Err, h.ErrKind = transportError(res.err)

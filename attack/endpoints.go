@@ -26,10 +26,12 @@ type endpointPlan struct {
 	anonHeader   http.Header // the same without credentials (Probe without credentials)
 	body         []byte
 	credentialed bool
+	origin       string // the Origin header sent ("" if none), reported in Hit.Origin
 }
 
 // planEndpoints builds the request of every endpoint: URL = target.url joined with the path
-// (queries of both kept), target headers, endpoint headers over them, then credentials.
+// (queries of both kept), target headers, endpoint headers over them, the CORS probe Origin
+// over those, then credentials.
 func planEndpoints(spec *specs.Spec) ([]endpointPlan, error) {
 	if len(spec.Endpoints) == 0 {
 		return nil, errors.New("attack: the spec has no endpoints")
@@ -61,6 +63,13 @@ func planEndpoints(spec *specs.Spec) ([]endpointPlan, error) {
 		for k, v := range ep.Headers {
 			p.anonHeader.Set(k, v)
 		}
+		// A CORS probe: every request of the endpoint carries the foreign origin, so that a
+		// response reflecting it can be caught (conformance's cors.origin_reflected). It is
+		// in the prebuilt header: nothing is allocated per request.
+		if c := ep.Effective.Headers.CORS; c != nil && c.ProbeOrigin != "" {
+			p.anonHeader.Set("Origin", c.ProbeOrigin)
+		}
+		p.origin = p.anonHeader.Get("Origin")
 		p.header = p.anonHeader.Clone()
 		if a := ep.Credentials(spec.Auth); a != nil {
 			p.credentialed = true

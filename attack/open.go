@@ -28,7 +28,7 @@ func (r *runner) openPhase(ph *phaseRun, atk *vegeta.Attacker, lin *linearPacer,
 			Latency: sent + res.Latency - intended, Service: res.Latency,
 			Status: int(res.Code), Header: res.Headers, Body: res.Body,
 			BytesIn: res.BytesIn, BytesOut: res.BytesOut,
-			Method: e.method, URL: e.url, Credentialed: e.credentialed,
+			Method: e.method, URL: e.url, Credentialed: e.credentialed, Origin: e.origin,
 		}
 		if res.Code == 0 {
 			kind := classifyText(res.Error)

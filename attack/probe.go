@@ -46,7 +46,7 @@ func (a *Attack) Probe(ctx context.Context, endpoint int, withCredentials bool) 
 		hdr, cred = e.anonHeader, false
 	}
 	hit := &Hit{
-		Endpoint: endpoint, Phase: -1, Method: e.method, URL: e.url, Credentialed: cred,
+		Endpoint: endpoint, Phase: -1, Method: e.method, URL: e.url, Credentialed: cred, Origin: e.origin,
 		BytesOut: uint64(len(e.body)),
 	}
 	var body bytes.Buffer
