@@ -93,7 +93,7 @@ func Check(ctx context.Context, spec *specs.Spec, opts CheckOptions) (*Outcome, 
 					if !p.withAuth {
 						c = anon[p.endpoint]
 					}
-					resp := conformance.Response{Status: hit.Status, Header: hit.Header, Body: hit.Body, Credentialed: hit.Credentialed}
+					resp := conformance.Response{Status: hit.Status, Header: hit.Header, Body: hit.Body, Credentialed: hit.Credentialed, Origin: hit.Origin}
 					viol = c.Check(&resp, viol)
 					if !p.withAuth && hit.Status >= 200 && hit.Status < 300 {
 						viol = append(viol, conformance.Violation{

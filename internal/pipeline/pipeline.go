@@ -164,7 +164,7 @@ func NewSink(checkers []*conformance.Checker, agg *results.Aggregator) *Sink {
 func (s *Sink) Add(h *attack.Hit) {
 	s.viol = s.viol[:0]
 	if h.Status != 0 {
-		resp := conformance.Response{Status: h.Status, Header: h.Header, Body: h.Body, Credentialed: h.Credentialed}
+		resp := conformance.Response{Status: h.Status, Header: h.Header, Body: h.Body, Credentialed: h.Credentialed, Origin: h.Origin}
 		s.viol = s.checkers[h.Endpoint].Check(&resp, s.viol)
 	}
 	s.sample = results.Sample{
