@@ -173,7 +173,8 @@ func junitDocument(r *results.Report) junitSuites {
 			})))
 		}
 		for _, prefix := range otherPrefixes(fs) {
-			s.add(familyCase(prefix, classname, pick(fs, func(f results.Finding) bool {
+			// A family without a case of its own (cors., auth.) is named after its prefix.
+			s.add(familyCase(strings.TrimSuffix(prefix, ".")+" checks", classname, pick(fs, func(f results.Finding) bool {
 				return rulePrefix(f.Rule) == prefix
 			})))
 		}
