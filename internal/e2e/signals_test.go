@@ -66,14 +66,26 @@ func assertPartialReports(t *testing.T, dir string) *results.Report {
 }
 
 func TestSignalDuringEachPhase(t *testing.T) {
-	srv := httptest.NewServer(secureHandler())
+	// The server counts requests so the test can time its signal from the run's first request
+	// (after the preflight), not from process start, which a slow machine stretches.
+	var served atomic.Int64
+	secure := secureHandler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		secure.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	spec := writeFile(t, t.TempDir(), "spec.yaml", threePhases)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		for phase, at := range []time.Duration{700 * time.Millisecond, 2200 * time.Millisecond, 3700 * time.Millisecond} {
 			t.Run(sig.String()+"/phase"+string(rune('1'+phase)), func(t *testing.T) {
 				dir := t.TempDir()
+				before := served.Load()
 				cmd, stdout, stderr := start(t, []string{"URL=" + srv.URL}, append([]string{"run", spec, "--no-progress"}, outputsIn(dir)...)...)
+				deadline := time.Now().Add(15 * time.Second)
+				for served.Load() < before+2 && time.Now().Before(deadline) { // preflight + first hit
+					time.Sleep(5 * time.Millisecond)
+				}
 				time.Sleep(at)
 				_ = cmd.Process.Signal(sig)
 				r := wait(t, cmd, stdout, stderr, 20*time.Second)
@@ -142,9 +154,10 @@ endpoints: [{path: /}]
 load: {phases: [{duration: 500ms, rate: 20}]}
 `)
 	dir := t.TempDir()
-	cmd, stdout, stderr := start(t, []string{"URL=" + srv.URL, "SECCHECK_TEST_WRITE_DELAY=1s"},
+	cmd, stdout, stderr := start(t, []string{"URL=" + srv.URL, "SECCHECK_TEST_WRITE_DELAY=2s"},
 		append([]string{"run", spec, "--no-progress"}, outputsIn(dir)...)...)
-	// The run takes ~0.5 s; the four reports then take >= 4 s to write.
+	// The run takes ~0.5 s; the four reports then take >= 8 s to write, so a slow start leaves
+	// the signal well inside the writing.
 	time.Sleep(2500 * time.Millisecond)
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	r := wait(t, cmd, stdout, stderr, 30*time.Second)
