@@ -237,9 +237,31 @@ func phaseAsked(p results.Phase) string {
 // (ESC, NUL, CR, …) become visible \xNN escapes, invalid UTF-8 becomes U+FFFD; newlines and tabs
 // are kept when keepNewlines is set and become \n and \t otherwise.
 func printable(s string, keepNewlines bool) string {
-	clean := true
+	return rewriteRunes(s, func(r rune) bool {
+		return !unicode.IsControl(r) || (keepNewlines && (r == '\n' || r == '\t'))
+	}, func(b *strings.Builder, r rune) {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x100:
+			fmt.Fprintf(b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(b, `\u%04x`, r)
+		}
+	})
+}
+
+// rewriteRunes returns s itself when it is valid UTF-8 and every rune passes keep; otherwise a
+// copy in which invalid bytes become U+FFFD and each rune that fails keep is written by escape.
+// printable (terminals, text) and xmlSafe (JUnit) differ only in keep and escape.
+func rewriteRunes(s string, keep func(rune) bool, escape func(*strings.Builder, rune)) string {
+	clean := utf8.ValidString(s)
 	for _, r := range s {
-		if r == utf8.RuneError || (unicode.IsControl(r) && !(keepNewlines && (r == '\n' || r == '\t'))) {
+		if !clean || !keep(r) {
 			clean = false
 			break
 		}
@@ -254,22 +276,10 @@ func printable(s string, keepNewlines bool) string {
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			b.WriteRune(utf8.RuneError)
-		case keepNewlines && (r == '\n' || r == '\t'):
+		case keep(r):
 			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case unicode.IsControl(r):
-			if r < 0x100 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
 		default:
-			b.WriteRune(r)
+			escape(&b, r)
 		}
 	}
 	return b.String()

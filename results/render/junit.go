@@ -333,32 +333,13 @@ func junitTimestamp(rfc3339 string) string {
 // encoding/xml would turn them into U+FFFD silently; a visible escape tells the reader a NUL
 // was there.
 func xmlSafe(s string) string {
-	ok := utf8.ValidString(s)
-	for _, r := range s {
-		if !xmlChar(r) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for i, w := 0, 0; i < len(s); i += w {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w = size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			b.WriteRune(utf8.RuneError)
-		case xmlChar(r):
-			b.WriteRune(r)
-		case r < 0x20:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
+	return rewriteRunes(s, xmlChar, func(b *strings.Builder, r rune) {
+		if r < 0x20 {
+			fmt.Fprintf(b, `\x%02x`, r)
+		} else {
 			b.WriteRune(utf8.RuneError)
 		}
-	}
-	return b.String()
+	})
 }
 
 // xmlChar reports whether r is a Char of XML 1.0 (production [2]).

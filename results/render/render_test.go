@@ -346,6 +346,8 @@ func TestFormatHelpers(t *testing.T) {
 		{fmtSeconds(12.34), "12.3s"}, {fmtSeconds(245), "4m05s"}, {fmtSeconds(3720), "1h02m"},
 		{fmtStatuses(map[string]uint64{"502": 1, "99": 2, "500": 3}), "99:2, 500:3, 502:1"},
 		{printable("a\x1b[31mb\x00\n", false), `a\x1b[31mb\x00\n`},
+		{printable("l1\n\tl2\r\xff\u0085\uFFFD", true), "l1\n\tl2\\r\uFFFD\\x85\uFFFD"},
+		{printable("plain text", false), "plain text"},
 		{xmlSafe("a\x00b\x1fc\td\uFFFEe\xffz"), "a\\x00b\\x1fc\td\uFFFDe\uFFFDz"},
 		{mdEscape("a|b`c*d<e>"), "a\\|b\\`c\\*d\\<e\\>"},
 		{valueLabel(0.6000000000000001, 0.2), "0.6"}, {timeLabel(90), "1m30s"}, {timeLabel(120), "2m"},
