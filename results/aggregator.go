@@ -230,7 +230,7 @@ func (a *Aggregator) Add(s *Sample) {
 		a.live.errors.Add(1)
 		if list := e.errSamples[k]; len(list) < maxErrSamples || at <= list[len(list)-1].At {
 			text := truncateUTF8(strings.ToValidUTF8(a.red.String(s.ErrText), "\uFFFD"), maxErrText)
-			e.errSamples[k] = keepErrSample(list, errSample{At: at, Text: text})
+			e.errSamples[k] = keepSmallest(list, maxErrSamples, errSample{At: at, Text: text}, (*errSample).compare)
 		}
 	} else {
 		st := min(s.Status, maxStatusCode-1)
@@ -306,7 +306,7 @@ func (a *Aggregator) addViolations(e *endpointAgg, s *Sample, at time.Duration) 
 		f.count++
 		f.byStatus = addStatus(f.byStatus, s.Status, 1)
 		if admits(f.exemplars, maxExemplars, at) {
-			f.exemplars = keepSmallest(f.exemplars, maxExemplars, a.viewOf().exemplar(s, v.Offset))
+			f.exemplars = keepSmallest(f.exemplars, maxExemplars, a.viewOf().exemplar(s, v.Offset), (*exemplar).compare)
 		}
 	}
 	e.violations += uint64(len(s.Violations))
@@ -327,7 +327,7 @@ func (a *Aggregator) trackBypass(e *endpointAgg, s *Sample, at time.Duration) {
 				a.live.findings.Add(1)
 			}
 			if admits(b.okExemplars, bypassOKExemplars, at) {
-				b.okExemplars = keepSmallest(b.okExemplars, bypassOKExemplars, a.viewOf().exemplar(s, -1))
+				b.okExemplars = keepSmallest(b.okExemplars, bypassOKExemplars, a.viewOf().exemplar(s, -1), (*exemplar).compare)
 			}
 		}
 	case s.Status >= 400:
@@ -341,7 +341,7 @@ func (a *Aggregator) trackBypass(e *endpointAgg, s *Sample, at time.Duration) {
 			}
 			b.byStatus = addStatus(b.byStatus, min(s.Status, maxStatusCode-1), 1)
 			if admits(b.errExemplars, bypassErrExemplars, at) {
-				b.errExemplars = keepSmallest(b.errExemplars, bypassErrExemplars, a.viewOf().exemplar(s, -1))
+				b.errExemplars = keepSmallest(b.errExemplars, bypassErrExemplars, a.viewOf().exemplar(s, -1), (*exemplar).compare)
 			}
 		}
 	}

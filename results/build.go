@@ -104,7 +104,7 @@ func (e *endpointAgg) add(o *endpointAgg) {
 	}
 	for k := range o.errKinds {
 		e.errKinds[k] += o.errKinds[k]
-		e.errSamples[k] = mergeErrSamples(e.errSamples[k], o.errSamples[k])
+		e.errSamples[k] = mergeSmallest(e.errSamples[k], o.errSamples[k], maxErrSamples, (*errSample).compare)
 	}
 	e.latency.Merge(o.latency)
 	e.service.Merge(o.service)

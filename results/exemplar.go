@@ -72,9 +72,10 @@ func admits(list []exemplar, n int, at time.Duration) bool {
 	return len(list) < n || at <= list[len(list)-1].At
 }
 
-// keepSmallest inserts e into the sorted list and keeps its n smallest.
-func keepSmallest(list []exemplar, n int, e exemplar) []exemplar {
-	i, _ := slices.BinarySearchFunc(list, &e, func(a exemplar, b *exemplar) int { return a.compare(b) })
+// keepSmallest inserts e into the list (sorted by cmp) and keeps its n smallest: the capped,
+// deterministic subset of exemplars and error samples that merges reproduce.
+func keepSmallest[T any](list []T, n int, e T, cmp func(a, b *T) int) []T {
+	i, _ := slices.BinarySearchFunc(list, &e, func(a T, b *T) int { return cmp(&a, b) })
 	if i >= n {
 		return list
 	}
@@ -85,11 +86,11 @@ func keepSmallest(list []exemplar, n int, e exemplar) []exemplar {
 	return list
 }
 
-// mergeSmallest returns the n smallest of the union of two sorted lists, in a new slice.
-func mergeSmallest(a, b []exemplar, n int) []exemplar {
-	out := make([]exemplar, 0, min(n, len(a)+len(b)))
+// mergeSmallest returns the n smallest of the union of two lists sorted by cmp, in a new slice.
+func mergeSmallest[T any](a, b []T, n int, cmp func(a, b *T) int) []T {
+	out := make([]T, 0, min(n, len(a)+len(b)))
 	for len(out) < n && (len(a) > 0 || len(b) > 0) {
-		if len(b) == 0 || (len(a) > 0 && a[0].compare(&b[0]) <= 0) {
+		if len(b) == 0 || (len(a) > 0 && cmp(&a[0], &b[0]) <= 0) {
 			out = append(out, a[0])
 			a = a[1:]
 		} else {
@@ -106,32 +107,11 @@ type errSample struct {
 	Text string
 }
 
-func (e errSample) compare(o errSample) int {
+func (e *errSample) compare(o *errSample) int {
 	if c := cmp.Compare(e.At, o.At); c != 0 {
 		return c
 	}
 	return strings.Compare(e.Text, o.Text)
-}
-
-func keepErrSample(list []errSample, e errSample) []errSample {
-	i, _ := slices.BinarySearchFunc(list, e, errSample.compare)
-	if i >= maxErrSamples {
-		return list
-	}
-	list = slices.Insert(list, i, e)
-	if len(list) > maxErrSamples {
-		list = list[:maxErrSamples]
-	}
-	return list
-}
-
-func mergeErrSamples(a, b []errSample) []errSample {
-	out := slices.Concat(a, b)
-	slices.SortFunc(out, errSample.compare)
-	if len(out) > maxErrSamples {
-		out = out[:maxErrSamples]
-	}
-	return slices.Clip(out)
 }
 
 // sampleView builds the redacted parts of one sample lazily, at most once per Add, because one

@@ -29,8 +29,8 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 			for _, sc := range ob.byStatus {
 				b.byStatus = addStatus(b.byStatus, sc.Status, sc.Count)
 			}
-			b.okExemplars = mergeSmallest(b.okExemplars, ob.okExemplars, bypassOKExemplars)
-			b.errExemplars = mergeSmallest(b.errExemplars, ob.errExemplars, bypassErrExemplars)
+			b.okExemplars = mergeSmallest(b.okExemplars, ob.okExemplars, bypassOKExemplars, (*exemplar).compare)
+			b.errExemplars = mergeSmallest(b.errExemplars, ob.errExemplars, bypassErrExemplars, (*exemplar).compare)
 		}
 	}
 	if len(o.timeline) > len(a.timeline) {
@@ -62,7 +62,7 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 		for _, sc := range of.byStatus {
 			f.byStatus = addStatus(f.byStatus, sc.Status, sc.Count)
 		}
-		f.exemplars = mergeSmallest(f.exemplars, of.exemplars, maxExemplars)
+		f.exemplars = mergeSmallest(f.exemplars, of.exemplars, maxExemplars, (*exemplar).compare)
 	}
 	if o.samples > 0 {
 		if a.samples == 0 || o.minAt < a.minAt {
