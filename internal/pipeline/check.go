@@ -62,8 +62,8 @@ func Check(ctx context.Context, spec *specs.Spec, opts CheckOptions) (*Outcome, 
 
 	start := time.Now()
 	agg := results.NewAggregator(Meta(spec, checkers, start))
-	var mu sync.Mutex // guards agg and viol: probes run concurrently, Add is single-threaded
-	viol := make([]conformance.Violation, 0, 16)
+	sink := NewSink(checkers, agg)
+	var mu sync.Mutex // guards sink and agg: probes run concurrently, Add is single-threaded
 
 	work := make(chan probe)
 	var wg sync.WaitGroup
@@ -87,30 +87,11 @@ func Check(ctx context.Context, spec *specs.Spec, opts CheckOptions) (*Outcome, 
 				if hit.At < 0 {
 					hit.At = 0
 				}
-				viol = viol[:0]
-				if hit.Status != 0 {
-					c := checkers[p.endpoint]
-					if !p.withAuth {
-						c = anon[p.endpoint]
-					}
-					resp := conformance.Response{Status: hit.Status, Header: hit.Header, Body: hit.Body, Credentialed: hit.Credentialed, Origin: hit.Origin}
-					viol = c.Check(&resp, viol)
-					if !p.withAuth && hit.Status >= 200 && hit.Status < 300 {
-						viol = append(viol, conformance.Violation{
-							Rule: RuleAuthNotEnforced, Severity: conformance.SeverityCritical, Offset: -1,
-							Message: "a request without the endpoint's credentials succeeded: authentication is not enforced",
-						})
-					}
+				if p.withAuth {
+					sink.add(hit, checkers[p.endpoint], nil)
+				} else {
+					sink.add(hit, anon[p.endpoint], notEnforced)
 				}
-				s := results.Sample{
-					Endpoint: p.endpoint, Phase: -1, At: hit.At, Latency: hit.Latency, Service: hit.Service,
-					Status: hit.Status, Err: results.ErrKind(hit.ErrKind), BytesIn: hit.BytesIn, BytesOut: hit.BytesOut,
-					Method: hit.Method, URL: hit.URL, Header: hit.Header, Body: hit.Body, Violations: viol,
-				}
-				if hit.Err != nil {
-					s.ErrText = hit.Err.Error()
-				}
-				agg.Add(&s)
 				mu.Unlock()
 			}
 		}()
@@ -130,12 +111,24 @@ feed:
 	if firstErr != nil && agg.Snapshot().Requests == 0 {
 		return nil, firstErr
 	}
-	ro := results.ReportOptions{Thresholds: spec.Thresholds, Command: "check", Duration: time.Since(start)}
-	for i := range spec.Endpoints {
-		ro.EndpointThresholds = append(ro.EndpointThresholds, spec.Endpoints[i].Thresholds)
+	ro := results.ReportOptions{
+		Thresholds: spec.Thresholds, EndpointThresholds: endpointThresholds(spec),
+		Command: "check", Duration: time.Since(start),
 	}
 	if stopped != "" {
 		ro.Partial, ro.PartialWhy = true, stopped
 	}
 	return &Outcome{Aggregator: agg, Report: agg.Report(ro)}, nil
+}
+
+// notEnforced judges a request sent without the endpoint's credentials: a 2xx means the
+// endpoint does not enforce authentication.
+func notEnforced(h *attack.Hit, v []conformance.Violation) []conformance.Violation {
+	if h.Status < 200 || h.Status >= 300 {
+		return v
+	}
+	return append(v, conformance.Violation{
+		Rule: RuleAuthNotEnforced, Severity: conformance.SeverityCritical, Offset: -1,
+		Message: "a request without the endpoint's credentials succeeded: authentication is not enforced",
+	})
 }

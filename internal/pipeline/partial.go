@@ -50,9 +50,7 @@ func NewPartial(out *Outcome, opts Options, spec *specs.Spec) (*Partial, error) 
 	if p.Shards < 1 {
 		p.Shards = 1
 	}
-	for i := range spec.Endpoints {
-		p.EndpointThresholds = append(p.EndpointThresholds, spec.Endpoints[i].Thresholds)
-	}
+	p.EndpointThresholds = endpointThresholds(spec)
 	if out.Report != nil {
 		p.Phases = out.Report.Phases
 		if out.Report.Partial {

@@ -133,9 +133,7 @@ func (r *Run) ReportOptions(info *attack.RunInfo) results.ReportOptions {
 		Command:    r.opts.Command,
 		Seed:       r.opts.Seed,
 	}
-	for i := range spec.Endpoints {
-		ro.EndpointThresholds = append(ro.EndpointThresholds, spec.Endpoints[i].Thresholds)
-	}
+	ro.EndpointThresholds = endpointThresholds(spec)
 	if info != nil {
 		ro.Duration = info.Duration
 		ro.Phases = PhasesOf(info)
@@ -160,12 +158,20 @@ func NewSink(checkers []*conformance.Checker, agg *results.Aggregator) *Sink {
 	return &Sink{checkers: checkers, agg: agg, viol: make([]conformance.Violation, 0, 16)}
 }
 
-// Add checks one hit and aggregates it. The hit's header and body are not kept.
-func (s *Sink) Add(h *attack.Hit) {
+// Add checks one hit against its endpoint's rules and aggregates it. The hit's header and body
+// are not kept.
+func (s *Sink) Add(h *attack.Hit) { s.add(h, s.checkers[h.Endpoint], nil) }
+
+// add checks h with c; judge, when set, appends violations that depend on how the request was
+// made (check's auth.not_enforced), then the sample is aggregated.
+func (s *Sink) add(h *attack.Hit, c *conformance.Checker, judge func(*attack.Hit, []conformance.Violation) []conformance.Violation) {
 	s.viol = s.viol[:0]
 	if h.Status != 0 {
 		resp := conformance.Response{Status: h.Status, Header: h.Header, Body: h.Body, Credentialed: h.Credentialed, Origin: h.Origin}
-		s.viol = s.checkers[h.Endpoint].Check(&resp, s.viol)
+		s.viol = c.Check(&resp, s.viol)
+		if judge != nil {
+			s.viol = judge(h, s.viol)
+		}
 	}
 	s.sample = results.Sample{
 		Endpoint: h.Endpoint, Phase: h.Phase, At: h.At, Latency: h.Latency, Service: h.Service,
@@ -191,6 +197,15 @@ func PhasesOf(info *attack.RunInfo) []results.Phase {
 			ph.Model = "closed"
 		}
 		out = append(out, ph)
+	}
+	return out
+}
+
+// endpointThresholds lists each endpoint's own thresholds (nil where it has none), in order.
+func endpointThresholds(spec *specs.Spec) []*specs.Thresholds {
+	out := make([]*specs.Thresholds, len(spec.Endpoints))
+	for i := range spec.Endpoints {
+		out[i] = spec.Endpoints[i].Thresholds
 	}
 	return out
 }
